@@ -1,0 +1,162 @@
+"""Datasets that need no download: generated ones, and one real dataset shipped with scikit-learn.
+
+Every function takes a ``seed`` and returns the same numbers for the same
+seed. Classification sets return a :class:`Dataset` with a fixed train/test
+split; labels are integer class indices.
+
+>>> from nonlinear import data
+>>> d = data.xor(n=200, seed=0)
+>>> d.X_train.shape, d.n_classes
+((150, 2), 2)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Features and integer labels, already split. ``feature_names`` label the columns."""
+
+    name: str
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    feature_names: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def n_classes(self) -> int:
+        return int(max(self.y_train.max(), self.y_test.max()) + 1)
+
+    @property
+    def n_features(self) -> int:
+        return self.X_train.shape[1]
+
+    def __repr__(self) -> str:
+        return (f"Dataset({self.name!r}: {len(self.X_train)} train / {len(self.X_test)} test, "
+                f"{self.n_features} features, {self.n_classes} classes)")
+
+
+def _check_size(n: int, minimum: int = 8) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
+        raise ValueError(f"n must be an integer >= {minimum}, got {n!r}")
+    return int(n)
+
+
+def split(name: str, X: np.ndarray, y: np.ndarray, seed: int, test_fraction: float = 0.25,
+          feature_names: tuple[str, ...] = (), description: str = "") -> Dataset:
+    """Shuffle with ``seed`` and hold out ``test_fraction`` of the examples."""
+    order = np.random.default_rng(seed + 10_000).permutation(len(X))
+    n_test = int(round(test_fraction * len(X)))
+    test, train = order[:n_test], order[n_test:]
+    return Dataset(name, X[train], y[train], X[test], y[test], tuple(feature_names), description)
+
+
+def xor(n: int = 400, noise: float = 0.1, seed: int = 0) -> Dataset:
+    """Four Gaussian blobs at the corners of a square; opposite corners share a class."""
+    n = _check_size(n)
+    rng = np.random.default_rng(seed)
+    corners = rng.integers(0, 2, size=(n, 2))
+    X = (2.0 * corners - 1.0) + noise * rng.normal(size=(n, 2))
+    y = (corners[:, 0] ^ corners[:, 1]).astype(np.int64)
+    return split("xor", X, y, seed, feature_names=("x1", "x2"), description="XOR of the signs of x1 and x2")
+
+
+def moons(n: int = 400, noise: float = 0.15, seed: int = 0) -> Dataset:
+    """Two interleaving half circles."""
+    n = _check_size(n)
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, size=n)
+    angle = rng.uniform(0, np.pi, size=n)
+    X = np.where(
+        y[:, None] == 0,
+        np.stack([np.cos(angle), np.sin(angle)], axis=1),
+        np.stack([1 - np.cos(angle), 0.5 - np.sin(angle)], axis=1),
+    )
+    X = X + noise * rng.normal(size=(n, 2))
+    return split("moons", X, y.astype(np.int64), seed, feature_names=("x1", "x2"), description="two half moons")
+
+
+def circles(n: int = 400, noise: float = 0.08, factor: float = 0.5, seed: int = 0) -> Dataset:
+    """A small circle (class 1) inside a large one (class 0)."""
+    n = _check_size(n)
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, size=n)
+    angle = rng.uniform(0, 2 * np.pi, size=n)
+    radius = np.where(y == 1, factor, 1.0)
+    X = radius[:, None] * np.stack([np.cos(angle), np.sin(angle)], axis=1) + noise * rng.normal(size=(n, 2))
+    return split("circles", X, y.astype(np.int64), seed, feature_names=("x1", "x2"), description="concentric circles")
+
+
+def spirals(n: int = 600, classes: int = 3, noise: float = 0.2, turns: float = 1.0, seed: int = 0) -> Dataset:
+    """``classes`` interleaved spiral arms (the CS231n toy problem)."""
+    n = _check_size(n)
+    rng = np.random.default_rng(seed)
+    y = np.repeat(np.arange(classes), int(np.ceil(n / classes)))[:n]
+    t = rng.uniform(0.05, 1.0, size=n)
+    angle = 2 * np.pi * turns * t + 2 * np.pi * y / classes + noise * rng.normal(size=n)
+    X = np.stack([t * np.cos(angle), t * np.sin(angle)], axis=1)
+    return split("spirals", X, y.astype(np.int64), seed, feature_names=("x1", "x2"), description=f"{classes} spiral arms")
+
+
+def linear(n: int = 400, margin: float = 0.2, seed: int = 0) -> Dataset:
+    """Two classes on either side of a random line, with a gap ``margin`` (linearly separable)."""
+    n = _check_size(n)
+    rng = np.random.default_rng(seed)
+    direction = rng.normal(size=2)
+    direction /= np.linalg.norm(direction)
+    X = rng.uniform(-1, 1, size=(4 * n, 2))
+    distance = X @ direction
+    keep = np.abs(distance) > margin / 2
+    X, distance = X[keep][:n], distance[keep][:n]
+    y = (distance > 0).astype(np.int64)
+    return split("linear", X, y, seed, feature_names=("x1", "x2"), description="linearly separable with a margin")
+
+
+def digits(seed: int = 0, test_fraction: float = 0.25) -> Dataset:
+    """scikit-learn's 8x8 handwritten digits (1797 images, 10 classes), scaled to [0, 1].
+
+    A real dataset shipped inside scikit-learn: nothing is downloaded.
+    """
+    from sklearn.datasets import load_digits  # imported here: only this dataset needs scikit-learn
+
+    raw = load_digits()
+    X = raw.data.astype(np.float64) / 16.0
+    return split("digits", X, raw.target.astype(np.int64), seed, test_fraction,
+                 feature_names=tuple(f"pixel_{i}" for i in range(64)),
+                 description="8x8 handwritten digits (UCI, shipped with scikit-learn)")
+
+
+def standardise(dataset: Dataset) -> Dataset:
+    """Centre and scale features with the training set's mean and standard deviation."""
+    mean = dataset.X_train.mean(axis=0)
+    std = dataset.X_train.std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+    return Dataset(dataset.name, (dataset.X_train - mean) / std, dataset.y_train, (dataset.X_test - mean) / std,
+                   dataset.y_test, dataset.feature_names, dataset.description + " (standardised)")
+
+
+def curve(n: int = 200, seed: int = 0, noise: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """A 1-d regression target on [-3, 3]: sin(2x) + 0.3x, sorted by x; returns (X of shape (n, 1), y of shape (n, 1))."""
+    n = _check_size(n)
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(-3, 3, size=n))
+    y = np.sin(2 * x) + 0.3 * x + noise * rng.normal(size=n)
+    return x[:, None], y[:, None]
+
+
+GENERATED = {"xor": xor, "moons": moons, "circles": circles, "spirals": spirals, "linear": linear}
+
+
+def load(name: str, **kwargs) -> Dataset:
+    """Any dataset by name: one of the generated ones or ``digits``."""
+    if name == "digits":
+        return digits(**kwargs)
+    if name not in GENERATED:
+        raise ValueError(f"unknown dataset {name!r}; choose from {', '.join([*GENERATED, 'digits'])}")
+    return GENERATED[name](**kwargs)
