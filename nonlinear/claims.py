@@ -13,6 +13,7 @@ the sources" pastes them from there, so each verdict is written in one place.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 VERDICTS = ("holds", "holds with caveats", "wrong")
@@ -39,10 +40,13 @@ class Claim:
 
 
 class _Plain(str):
-    """A string whose plain-text display has no quotes (so a pasted glue value reads as prose)."""
+    """A string shown as prose: no quotes in plain text, escaped text in HTML (so a pasted glue value reads well)."""
 
     def __repr__(self) -> str:
         return str(self)
+
+    def _repr_html_(self) -> str:
+        return html.escape(str(self))
 
 
 def verdict_from(holds: bool, caveat: bool = False) -> str:
