@@ -184,3 +184,124 @@ def summarise(values) -> Summary:
         raise ValueError("summarise needs at least one value")
     std = statistics.stdev(values) if len(values) > 1 else 0.0
     return Summary(statistics.fmean(values), std, min(values), max(values), len(values))
+
+
+# ---------------------------------------------------------------------------
+# Chapter 5, rectifier variants: training over seeds, low-precision activations,
+# networks that are born dead (Lu et al. 2019)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    """One training run of :func:`train_seeds`: its seed, trained model and history."""
+
+    seed: int
+    model: nn.MLP
+    history: nn.History
+
+    @property
+    def test_accuracy(self) -> float:
+        """Final test accuracy (NaN if the run diverged or had no test data)."""
+        if self.history.diverged or not self.history.test_accuracy:
+            return float("nan")
+        return self.history.test_accuracy[-1]
+
+
+def train_seeds(dataset, sizes: list[int], activation="relu", seeds=(0, 1, 2), epochs: int = 20,
+                lr: float = 0.01, optimizer: str = "adam", batch_size: int | None = 64,
+                **activation_params) -> list[Run]:
+    """Train one ``nn.MLP(sizes, activation)`` per seed on a :class:`~nonlinear.data.Dataset`.
+
+    The seed sets both the initial weights (and the noise of stochastic
+    activations) and the order of the mini-batches, so each run is
+    reproducible. ``optimizer`` is "adam" or "sgd" (plain SGD, no momentum).
+    Chapter 5 uses it to compare rectifiers over several seeds.
+    """
+    if optimizer not in ("adam", "sgd"):
+        raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
+    runs = []
+    for seed in seeds:
+        model = nn.MLP(sizes, activation=activation, seed=seed, **activation_params)
+        opt = nn.Adam(model.parameters(), lr=lr) if optimizer == "adam" else nn.SGD(model.parameters(), lr=lr)
+        history = nn.train(model, dataset.X_train, dataset.y_train, optimizer=opt, epochs=epochs,
+                           batch_size=batch_size, seed=seed, X_test=dataset.X_test, y_test=dataset.y_test,
+                           progress=False)
+        runs.append(Run(seed, model, history))
+    return runs
+
+
+def quantise(a: np.ndarray, bits: int, high: float, low: float = 0.0) -> np.ndarray:
+    """Uniform fixed-point rounding of ``a`` to 2**bits levels on [low, high]; values outside are clipped."""
+    if isinstance(bits, bool) or not isinstance(bits, (int, np.integer)) or bits < 1:
+        raise ValueError(f"bits must be a positive integer, got {bits!r}")
+    if not high > low:
+        raise ValueError(f"need high > low, got low={low}, high={high}")
+    step = (high - low) / (2**bits - 1)
+    return low + np.round((np.clip(a, low, high) - low) / step) * step
+
+
+def activation_max(model: nn.MLP, X) -> list[float]:
+    """Per hidden layer: the largest activation value on X (evaluation mode)."""
+    was_training = model.training
+    model.eval()
+    outputs = model.hidden_activations(as_float_array(X, name="X"))
+    model.train(was_training)
+    return [float(a.max()) for a in outputs]
+
+
+def quantised_accuracy(model: nn.MLP, X, y, bits: int, high=6.0, low: float = 0.0) -> float:
+    """Accuracy (argmax) when every hidden activation is rounded to ``bits``-bit fixed point.
+
+    ``high`` is the top of the representable range: a number (the same for
+    every layer, e.g. 6 for ReLU6), or a list with one value per hidden layer
+    (e.g. :func:`activation_max` on calibration data). Weights stay in float64:
+    only the activations lose precision, as in chapter 5's ReLU6 experiment.
+    """
+    from nonlinear.autograd import Tensor  # local import: only this measurement rebuilds the forward pass
+
+    X = as_float_array(X, name="X")
+    layers = _hidden_activation_layers(model)
+    highs = list(high) if np.ndim(high) else [float(high)] * len(layers)
+    if len(highs) != len(layers):
+        raise ValueError(f"high needs one value per hidden layer ({len(layers)}), got {len(highs)}")
+    was_training = model.training
+    model.eval()
+    x = Tensor(X)
+    k = 0
+    for layer in model.layers:
+        x = layer(x)
+        if isinstance(layer, (nn.Act, nn.PReLU)):
+            x = Tensor(quantise(x.data, bits, highs[k], low))
+            k += 1
+    model.train(was_training)
+    return float(np.mean(np.argmax(x.data, axis=1) == np.asarray(y)))
+
+
+def constant_network_probability(width: int, depth: int, trials: int = 1000, in_features: int = 1,
+                                 n_points: int = 64, bias_std: float | None = None, seed: int = 0) -> float:
+    """Monte Carlo estimate of P(a random ReLU net is born dead) (Lu, Shin, Su & Karniadakis 2019).
+
+    ``trials`` networks with ``depth`` hidden ReLU layers of ``width`` units get
+    He-normal weights and normal biases (standard deviation ``bias_std``, the
+    weights' by default). A network counts as born dead when some hidden layer
+    outputs exactly zero for every one of ``n_points`` inputs drawn uniformly
+    from [-1, 1]^in_features: every later layer, and the output, is then a
+    constant. A fast numpy loop, vectorised over trials (no autograd).
+    """
+    for key, value in (("width", width), ("depth", depth), ("trials", trials), ("n_points", n_points),
+                       ("in_features", in_features)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{key} must be a positive integer, got {value!r}")
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, size=(trials, n_points, in_features))
+    dead = np.zeros(trials, dtype=bool)
+    fan_in = in_features
+    for _ in range(depth):
+        std = float(np.sqrt(2.0 / fan_in))
+        w = rng.normal(0.0, std, size=(trials, fan_in, width))
+        b = rng.normal(0.0, std if bias_std is None else bias_std, size=(trials, 1, width))
+        x = np.maximum(x @ w + b, 0.0)
+        dead |= ~np.any(x > 0, axis=(1, 2))
+        fan_in = width
+    return float(np.mean(dead))

@@ -1,0 +1,63 @@
+"""Measurements added for chapter 5's rectifier pages (leaky/PReLU, RReLU, ReLU6, ELU, maxout, dying ReLU)."""
+
+import numpy as np
+import pytest
+
+from nonlinear import data, experiments, nn
+
+
+def test_quantise_rounds_to_the_grid_and_clips():
+    a = np.array([-1.0, 0.0, 0.9, 1.1, 3.1, 6.0, 9.0])
+    q = experiments.quantise(a, bits=2, high=6.0)  # levels 0, 2, 4, 6
+    assert q.tolist() == [0.0, 0.0, 0.0, 2.0, 4.0, 6.0, 6.0]
+
+
+def test_quantise_error_is_at_most_half_a_step():
+    a = np.random.default_rng(0).uniform(0, 6, size=1000)
+    for bits in (2, 4, 8):
+        step = 6 / (2**bits - 1)
+        assert np.max(np.abs(experiments.quantise(a, bits, 6.0) - a)) <= step / 2 + 1e-12
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True])
+def test_quantise_rejects_bad_bits(bad):
+    with pytest.raises(ValueError, match="bits"):
+        experiments.quantise(np.zeros(3), bad, 6.0)
+
+
+def test_quantised_accuracy_matches_float_accuracy_at_high_precision():
+    d = data.xor(seed=0)
+    model = nn.MLP([2, 8, 2], activation="relu6", seed=0)
+    nn.train(model, d.X_train, d.y_train, epochs=30, progress=False)
+    _, float_acc = nn.evaluate(model, d.X_test, d.y_test)
+    assert experiments.quantised_accuracy(model, d.X_test, d.y_test, bits=16, high=6.0) == float_acc
+    highs = experiments.activation_max(model, d.X_train)
+    assert len(highs) == 1 and highs[0] > 0
+    assert 0.0 <= experiments.quantised_accuracy(model, d.X_test, d.y_test, bits=1, high=highs) <= 1.0
+    with pytest.raises(ValueError, match="one value per hidden layer"):
+        experiments.quantised_accuracy(model, d.X_test, d.y_test, bits=4, high=[1.0, 2.0])
+
+
+def test_constant_network_probability_grows_with_depth_and_falls_with_width():
+    p = {(w, depth): experiments.constant_network_probability(w, depth, trials=400, seed=1)
+         for w in (2, 8) for depth in (2, 20)}
+    assert p[(2, 20)] > p[(2, 2)]
+    assert p[(2, 20)] > p[(8, 20)]
+    assert p[(2, 20)] > 0.8  # Lu et al. (2019): narrow deep ReLU nets are born dead with high probability
+    assert experiments.constant_network_probability(2, 20, trials=400, seed=1) == p[(2, 20)]  # seeded
+
+
+def test_a_width_one_net_with_negative_weight_and_bias_is_dead():
+    # a single unit is dead on [-1, 1] when w x + b <= 0 there: the estimate must see such nets
+    assert experiments.constant_network_probability(1, 1, trials=2000, seed=0) > 0.1
+
+
+def test_train_seeds_is_reproducible_and_returns_one_run_per_seed():
+    d = data.xor(seed=0)
+    a = experiments.train_seeds(d, [2, 8, 2], "leaky_relu", seeds=(0, 1), epochs=5, negative_slope=0.1)
+    b = experiments.train_seeds(d, [2, 8, 2], "leaky_relu", seeds=(0, 1), epochs=5, negative_slope=0.1)
+    assert [r.seed for r in a] == [0, 1]
+    assert [r.history.loss for r in a] == [r.history.loss for r in b]
+    assert 0.0 <= a[0].test_accuracy <= 1.0
+    with pytest.raises(ValueError, match="optimizer"):
+        experiments.train_seeds(d, [2, 8, 2], optimizer="rmsprop")
