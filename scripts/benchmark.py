@@ -1,0 +1,379 @@
+"""Measure the course against its budgets (shared design: Budgets).
+
+    python scripts/benchmark.py [--skip-build] [--skip-notebooks] [--skip-activations]
+
+1. every chapter and lab: wall time (kernel start to last cell) and peak memory
+   of the kernel process, against <= 30 s and <= 1 GiB each;
+2. the whole strict `jupyter-book build`, from scratch in a temporary folder,
+   against <= 5 min;
+3. each numpy activation of `nonlinear.activations` against its
+   `torch.nn.functional` counterpart on 10**6 float32 elements, forward and
+   backward, median of several repeats (timed by the package's own
+   `nonlinear.experiments.time_activation`).
+
+Writes assets/benchmarks/latest.md (shown by chapters/benchmarks.md) and
+assets/benchmarks/latest.json, and prints the tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from importlib import metadata
+from pathlib import Path
+
+import psutil
+from book_notebooks import ROOT, NotebookFailure, discover, execute, label
+
+OUT_DIR = ROOT / "assets" / "benchmarks"
+NOTEBOOK_BUDGET_S = 30.0
+NOTEBOOK_BUDGET_MIB = 1024.0
+BUILD_BUDGET_S = 300.0
+ACTIVATION_ELEMENTS = 10**6
+SAMPLE_EVERY_S = 0.02
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+# ------------------------------------------------------------------ environment
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def git_commit() -> str:
+    def git(*args: str) -> str:
+        result = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+        return result.stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "no commit"
+    return commit + (" (with uncommitted changes)" if git("status", "--porcelain") else "")
+
+
+def environment(torch_threads: int) -> dict:
+    return {
+        "date_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": cpu_model(),
+        "logical_cores": os.cpu_count(),
+        "usable_cores": (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "torch_threads": torch_threads,
+        "commit": git_commit(),
+        "versions": {p: version(p) for p in ("numpy", "scipy", "torch", "jupyter-book", "myst-nb")},
+    }
+
+
+# --------------------------------------------------------------------- notebooks
+
+
+class PeakMemory:
+    """Peak resident memory of a kernel process and its children, in MiB.
+
+    Samples every 20 ms; on Linux it also reads the kernel's VmHWM (the peak
+    the operating system itself recorded), so short spikes are not missed.
+    """
+
+    def __init__(self) -> None:
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, pid: int) -> None:
+        self._thread = threading.Thread(target=self._run, args=(pid,), daemon=True)
+        self._thread.start()
+
+    def _run(self, pid: int) -> None:
+        try:
+            kernel = psutil.Process(pid)
+            status = Path(f"/proc/{pid}/status")
+            while not self._stop.is_set():
+                tree = [kernel, *kernel.children(recursive=True)]
+                rss = sum(p.memory_info().rss for p in tree if p.is_running())
+                hwm = 0
+                if status.exists():
+                    for line in status.read_text().splitlines():
+                        if line.startswith("VmHWM:"):
+                            hwm = int(line.split()[1]) * 1024
+                self.peak_bytes = max(self.peak_bytes, rss, hwm)
+                time.sleep(SAMPLE_EVERY_S)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, FileNotFoundError, ProcessLookupError):
+            pass  # the kernel has exited
+
+    def stop(self) -> float:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        return self.peak_bytes / 2**20
+
+
+def measure_notebook(path: Path) -> dict:
+    memory = PeakMemory()
+    start = time.perf_counter()
+    error = None
+    try:
+        execute(path, on_kernel_start=lambda client: memory.watch(client.km.provisioner.pid))
+    except NotebookFailure as failure:
+        error = str(failure).splitlines()[0]
+    seconds = time.perf_counter() - start
+    mib = memory.stop()
+    within = error is None and seconds <= NOTEBOOK_BUDGET_S and mib <= NOTEBOOK_BUDGET_MIB
+    return {
+        "notebook": label(path),
+        "seconds": round(seconds, 2),
+        "peak_mib": round(mib, 1),
+        "within_budget": within,
+        "error": error,
+    }
+
+
+def measure_notebooks() -> list[dict]:
+    paths = discover()
+    rows = []
+    for number, path in enumerate(paths, start=1):
+        say(f"[notebook {number}/{len(paths)}] {label(path)} ...")
+        row = measure_notebook(path)
+        say(f"    {row['seconds']:.1f} s, {row['peak_mib']:.0f} MiB" + _failed(row))
+        rows.append(row)
+    return rows
+
+
+def _failed(row: dict) -> str:
+    return f"  FAILED: {row['error']}" if row.get("error") else ""
+
+
+# ------------------------------------------------------------------------- build
+
+
+def measure_build() -> dict:
+    say("[build] jupyter-book build, from scratch, strict ...")
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    with tempfile.TemporaryDirectory() as out:
+        command = [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going"]
+        start = time.perf_counter()
+        result = subprocess.run([*command, "--path-output", out], capture_output=True, text=True, check=False)
+        seconds = time.perf_counter() - start
+    ok = result.returncode == 0
+    row = {
+        "seconds": round(seconds, 1),
+        "exit_code": result.returncode,
+        "within_budget": ok and seconds <= BUILD_BUDGET_S,
+    }
+    say(f"    {seconds:.0f} s, exit code {result.returncode}")
+    if not ok:
+        say((result.stdout + result.stderr)[-3000:])
+    return row
+
+
+# ------------------------------------------------------------------- activations
+
+
+def measure_activations(repeats: int) -> tuple[list[dict], str | None]:
+    """Time every registered activation with the package's own timer (experiments.time_activation)."""
+    try:
+        from nonlinear import activations, experiments
+    except ImportError as error:
+        return [], f"nonlinear could not be imported ({error})"
+
+    rows = []
+    names = activations.names()
+    for number, name in enumerate(names, start=1):
+        say(f"[activation {number}/{len(names)}] {name}")
+        row: dict = {"name": name, "problems": []}
+        for column, how in [
+            ("numpy_forward_ms", {"backend": "numpy"}),
+            ("torch_forward_ms", {"backend": "torch"}),
+            ("numpy_backward_ms", {"backend": "numpy", "backward": True}),
+            ("torch_backward_ms", {"backend": "torch", "backward": True}),
+        ]:
+            try:
+                seconds = experiments.time_activation(name, n=ACTIVATION_ELEMENTS, repeats=repeats, **how)
+                row[column] = 1000 * seconds
+            except (ValueError, RuntimeError) as error:  # e.g. no PyTorch counterpart
+                row[column] = None
+                row["problems"].append(f"{column}: {error}")
+        rows.append(row)
+    return rows, None
+
+
+# ------------------------------------------------------------------------ report
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def verdict(ok: bool) -> str:
+    return "pass" if ok else "**over**"
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def ratio(numpy_ms: float | None, torch_ms: float | None) -> str:
+    return "–" if not (numpy_ms and torch_ms) else f"{numpy_ms / torch_ms:.1f}×"
+
+
+def report(results: dict) -> str:
+    env = results["environment"]
+    versions = ", ".join(f"{k} {v}" for k, v in env["versions"].items())
+    parts = [
+        f"Measured on {env['date_utc']} on {env['cpu']} "
+        f"({env['usable_cores']} usable of {env['logical_cores']} logical cores, "
+        f"{env['memory_gib']} GiB memory), {env['os']}, Python {env['python']}; "
+        f"{versions}; commit {env['commit']}.",
+    ]
+
+    notebooks = results.get("notebooks")
+    parts.append("## Chapters and labs\n")
+    if notebooks is None:
+        parts.append("Not measured in this run (`--skip-notebooks`).")
+    else:
+        parts.append(
+            f"Budget: each one executes in ≤ {NOTEBOOK_BUDGET_S:.0f} s with a peak memory "
+            f"≤ {NOTEBOOK_BUDGET_MIB:.0f} MiB. Time runs from kernel start to the end of "
+            "the last cell; memory is the kernel process's peak resident set.\n"
+        )
+        parts.append(
+            table(
+                ["notebook", "time (s)", "peak memory (MiB)", "budget"],
+                [
+                    [
+                        f"`{r['notebook']}`",
+                        fmt(r["seconds"]),
+                        fmt(r["peak_mib"], 0),
+                        "**failed**" if r["error"] else verdict(r["within_budget"]),
+                    ]
+                    for r in notebooks
+                ],
+            )
+        )
+
+    build = results.get("build")
+    parts.append("## Whole book\n")
+    if build is None:
+        parts.append("Not measured in this run (`--skip-build`).")
+    else:
+        parts.append(
+            table(
+                ["what", "time (s)", "exit code", "budget"],
+                [
+                    [
+                        "strict `jupyter-book build`, from scratch",
+                        fmt(build["seconds"], 0),
+                        str(build["exit_code"]),
+                        f"≤ {BUILD_BUDGET_S:.0f} s: {verdict(build['within_budget'])}",
+                    ]
+                ],
+            )
+        )
+
+    parts.append("## Activations: numpy against PyTorch\n")
+    if results.get("activations_note"):
+        parts.append(f"Not measured: {results['activations_note']}.")
+    elif results.get("activations") is None:
+        parts.append("Not measured in this run (`--skip-activations`).")
+    else:
+        parts.append(
+            f"Median of {results['repeats']} runs on {ACTIVATION_ELEMENTS:,} float32 elements, in "
+            f"milliseconds, timed by `nonlinear.experiments.time_activation`; torch uses "
+            f"{env['torch_threads']} thread(s). *Backward* is numpy's `vjp` alone, and torch's "
+            "forward plus autograd backward (autograd needs the forward graph). The ratio is "
+            "numpy time over torch time; – means no PyTorch counterpart.\n"
+        )
+        parts.append(
+            table(
+                ["activation", "numpy fwd", "torch fwd", "ratio", "numpy bwd", "torch bwd", "ratio"],
+                [
+                    [
+                        f"`{r['name']}`",
+                        fmt(r["numpy_forward_ms"], 2),
+                        fmt(r["torch_forward_ms"], 2),
+                        ratio(r["numpy_forward_ms"], r["torch_forward_ms"]),
+                        fmt(r["numpy_backward_ms"], 2),
+                        fmt(r["torch_backward_ms"], 2),
+                        ratio(r["numpy_backward_ms"], r["torch_backward_ms"]),
+                    ]
+                    for r in results["activations"]
+                ],
+            )
+        )
+        problems = [f"- `{r['name']}` {p}" for r in results["activations"] for p in r["problems"]]
+        if problems:
+            parts.append("Not measured (the error each attempt raised):\n\n" + "\n".join(problems))
+    return "\n\n".join(part.strip() for part in parts) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-build", action="store_true", help="skip the full book build")
+    parser.add_argument("--skip-notebooks", action="store_true")
+    parser.add_argument("--skip-activations", action="store_true")
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument(
+        "--torch-threads",
+        type=int,
+        default=1,
+        help="threads torch may use (default 1: numpy's elementwise code is single-threaded)",
+    )
+    args = parser.parse_args()
+
+    import torch
+
+    torch.set_num_threads(args.torch_threads)
+    results: dict = {
+        "environment": environment(torch.get_num_threads()),
+        "repeats": args.repeats,
+    }
+    if not args.skip_notebooks:
+        results["notebooks"] = measure_notebooks()
+    if not args.skip_build:
+        results["build"] = measure_build()
+    if not args.skip_activations:
+        results["activations"], results["activations_note"] = measure_activations(args.repeats)
+
+    markdown = report(results)
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    (OUT_DIR / "latest.md").write_text(markdown, encoding="utf-8")
+    (OUT_DIR / "latest.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    say("\n" + markdown)
+    say(f"Written: {label(OUT_DIR / 'latest.md')} and {label(OUT_DIR / 'latest.json')}")
+
+    over = [r["notebook"] for r in results.get("notebooks", []) if not r["within_budget"]]
+    if "build" in results and not results["build"]["within_budget"]:
+        over.append("the book build")
+    if over:
+        say(f"Over budget or failed: {', '.join(over)}")
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

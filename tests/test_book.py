@@ -1,0 +1,50 @@
+"""The whole book builds strictly, every page is there, and no page shows an error.
+
+Slow (it executes every chapter and lab): deselect with `pytest -m "not book"`.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from test_toc import toc_entries
+
+ROOT = Path(__file__).resolve().parents[1]
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+
+# myst-nb marks these outputs with classes; none may reach a page.
+ERROR_OUTPUTS = ".output.stderr, .output.traceback, .output.error"
+
+
+@pytest.fixture(scope="module")
+def html_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("book")
+    command = [str(JUPYTER_BOOK), "build", str(ROOT), "-W", "-n", "--keep-going"]
+    result = subprocess.run(
+        [*command, "--path-output", str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    log = (result.stdout + result.stderr)[-8000:]
+    assert result.returncode == 0, f"the strict build failed:\n{log}"
+    return out / "_build" / "html"
+
+
+@pytest.mark.book
+def test_book_builds_every_page_without_error_output(html_dir):
+    missing = [e for e in toc_entries() if not (html_dir / f"{e}.html").is_file()]
+    assert not missing, f"pages in _toc.yml with no html: {missing}"
+
+    problems = []
+    for page in sorted(html_dir.rglob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        name = page.relative_to(html_dir).as_posix()
+        for node in soup.select(ERROR_OUTPUTS):
+            problems.append(f"{name}: {' '.join(node['class'])}: {node.get_text()[:200]!r}")
+        for node in soup.select(".cell_output"):
+            if "Traceback" in node.get_text():
+                problems.append(f"{name}: traceback in an output: {node.get_text()[:200]!r}")
+    assert not problems, "error output on the built pages:\n" + "\n".join(problems)
