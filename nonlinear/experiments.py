@@ -305,3 +305,226 @@ def constant_network_probability(width: int, depth: int, trials: int = 1000, in_
         dead |= ~np.any(x > 0, axis=(1, 2))
         fan_in = width
     return float(np.mean(dead))
+
+
+# ---------------------------------------------------------------------------
+# Chapters 2 and 3: linear collapse, ReLU kinks, finite differences, same-sign gradients
+# ---------------------------------------------------------------------------
+
+
+def effective_linear_map(layers) -> tuple[np.ndarray, np.ndarray]:
+    r"""Collapse a stack of ``nn.Linear`` layers (nothing in between) into one map :math:`xW + b`.
+
+    With :math:`z_{k} = z_{k-1}W_k + b_k`, the stack equals
+    :math:`W = W_1W_2\cdots W_L` and :math:`b = (\dots(b_1W_2 + b_2)W_3 \dots) + b_L`
+    (chapter 2). ``layers`` is a list of Linear layers or a Sequential of them.
+    """
+    layers = list(layers.layers) if isinstance(layers, nn.Sequential) else list(layers)
+    if not layers or not all(isinstance(layer, nn.Linear) for layer in layers):
+        raise ValueError("effective_linear_map needs a non-empty stack of nn.Linear layers and nothing else")
+    weight = np.eye(layers[0].weight.shape[0])
+    bias = np.zeros(layers[0].weight.shape[0])
+    for layer in layers:
+        weight = weight @ layer.weight.data
+        bias = bias @ layer.weight.data + (layer.bias.data if layer.bias is not None else 0.0)
+    return weight, bias
+
+
+def relu_kinks(model: nn.MLP) -> np.ndarray:
+    r"""Sorted inputs where the hidden units of a 1-input, one-hidden-layer ReLU-like net switch on or off.
+
+    Hidden unit :math:`j` computes :math:`f(w_j x + b_j)`; its kink sits at
+    :math:`x = -b_j / w_j` (units with :math:`w_j = 0` have none). Between two
+    neighbouring kinks the whole network is a straight line (chapter 2).
+    """
+    first = model.linears()[0]
+    if first.weight.shape[0] != 1 or len(model.linears()) != 2:
+        raise ValueError("relu_kinks needs an MLP of sizes [1, hidden, outputs]")
+    w = first.weight.data[0]
+    b = first.bias.data if first.bias is not None else np.zeros_like(w)
+    keep = w != 0
+    return np.sort(-b[keep] / w[keep])
+
+
+def finite_difference_gradient(loss_fn: Callable[[], float], array: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    r"""Central differences :math:`(L(\theta+\epsilon) - L(\theta-\epsilon)) / 2\epsilon` for every entry of ``array``.
+
+    ``loss_fn()`` recomputes the loss from the current contents of ``array``,
+    which is changed in place one entry at a time and restored. Error O(eps²)
+    plus round-off of order 1e-16 / eps: about 1e-10 relative in float64 (chapter 3).
+    """
+    if array.dtype != np.float64:
+        raise ValueError(f"finite differences need float64 to be meaningful, got {array.dtype}")
+    grad = np.zeros_like(array)
+    flat, out = array.reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        saved = flat[i]
+        flat[i] = saved + eps
+        plus = float(loss_fn())
+        flat[i] = saved - eps
+        minus = float(loss_fn())
+        flat[i] = saved
+        out[i] = (plus - minus) / (2 * eps)
+    return grad
+
+
+def same_sign_fraction(model: nn.MLP, X, y, layer: int = 1, batch_size: int | None = None,
+                       loss="cross_entropy", max_batches: int = 20, seed: int = 0) -> float:
+    r"""Fraction of units whose incoming-weight gradient has entries of a single sign.
+
+    For Linear layer ``layer`` (0 = first), :math:`\partial L/\partial W = X^\top G`
+    (inputs times upstream gradients). For each output unit (a column of the
+    package's ``weight``, a row of PyTorch's) the entries all share one sign
+    when every nonzero entry is positive or every one is negative. Measured on
+    up to ``max_batches`` shuffled minibatches of ``batch_size`` (None: the
+    whole of X at once), averaged over units and batches (chapter 3).
+    """
+    X = as_float_array(X, name="X")
+    y = np.asarray(y)
+    target = model.linears()[layer].weight
+    order = np.random.default_rng(seed).permutation(len(X))
+    size = len(X) if batch_size is None else int(batch_size)
+    fractions = []
+    for begin in range(0, min(len(X), size * max_batches), size):
+        index = order[begin:begin + size]
+        model.zero_grad()
+        nn.get_loss(loss)(model(X[index]), y[index]).backward()
+        grad = target.grad
+        one_sign = np.all(grad >= 0, axis=0) | np.all(grad <= 0, axis=0)
+        fractions.append(float(np.mean(one_sign)))
+    model.zero_grad()
+    return float(np.mean(fractions))
+
+
+def two_weight_descent(inputs, true_weights=(1.0, -1.0), start=(0.0, 0.0), lr: float = 0.1,
+                       steps: int = 100, batch_size: int | None = None, seed: int = 0) -> dict[str, np.ndarray]:
+    r"""Gradient descent on a two-weight linear neuron :math:`\hat y = w_1x_1 + w_2x_2` with squared error.
+
+    Targets are :math:`y = x \cdot w^*` with ``true_weights``. Returns the path of
+    the weights (steps + 1, 2), the full-data loss after each step, and the
+    sign of each update's two components (``same_sign``: True where both
+    weights moved in the same direction). Uses the autograd engine, so it is the
+    gradient chapter 3 derives. Inputs with a nonzero mean (e.g. sigmoid
+    outputs) versus zero-centred ones is the comparison it was written for.
+    """
+    from nonlinear.autograd import Tensor
+
+    X = as_float_array(inputs, name="inputs")
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"inputs must have shape (N, 2), got {X.shape}")
+    y = X @ np.asarray(true_weights, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    w = Tensor(np.array(start, dtype=np.float64), requires_grad=True)
+    path, losses, same = [w.data.copy()], [], []
+    size = len(X) if batch_size is None else int(batch_size)
+    for _ in range(steps):
+        index = rng.choice(len(X), size=size, replace=False) if size < len(X) else np.arange(len(X))
+        residual = Tensor(X[index]) @ w.reshape(2, 1) - y[index, None]
+        loss = (residual * residual).mean()
+        w.grad = None
+        loss.backward()
+        update = -lr * w.grad
+        same.append(bool(update[0] * update[1] > 0))
+        w.data = w.data + update
+        path.append(w.data.copy())
+        losses.append(float(np.mean((X @ w.data - y) ** 2)))
+    return {"path": np.array(path), "loss": np.array(losses), "same_sign": np.array(same)}
+
+
+def lif_rate(current, threshold: float = 1.0, tau: float = 0.02, refractory: float = 0.002) -> np.ndarray:
+    r"""Firing rate (spikes per second) of a leaky integrate-and-fire neuron driven by a constant current.
+
+    Membrane :math:`\tau\,dv/dt = -v + I`, a spike and reset to 0 when v reaches
+    ``threshold``, then ``refractory`` seconds of silence. The rate is
+    :math:`1 / (t_{ref} + \tau\ln\frac{I}{I-\theta})` above threshold and 0 below:
+    zero, then a steep rise, then saturation at :math:`1/t_{ref}` (chapter 1).
+    Units: ``current`` in multiples of the threshold voltage, times in seconds.
+    """
+    current = np.asarray(current, dtype=np.float64)
+    rate = np.zeros_like(current)
+    above = current > threshold
+    rate[above] = 1.0 / (refractory + tau * np.log(current[above] / (current[above] - threshold)))
+    return rate
+
+
+# ---------------------------------------------------------------------------
+# Chapter 6: what share of a layer's time the activation takes
+# ---------------------------------------------------------------------------
+
+
+def layer_time_share(name: str, batch: int = 256, width: int = 512, backend: str = "torch", backward: bool = True,
+                     repeats: int = 7, dtype=np.float32, seed: int = 0, **params) -> dict[str, float]:
+    """Median seconds of one dense layer's matrix product and of its activation, and the activation's share.
+
+    The layer maps (batch, width) -> (batch, width). With ``backward=True`` each
+    part is timed forward + backward (for the product: both gradient products;
+    for the activation: numpy ``vjp``, or torch autograd). Returns ``linear``,
+    ``activation`` (seconds) and ``share`` = activation / (linear + activation).
+    Used in chapter 6 to ask whether an "expensive" activation matters in a layer.
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, 1, size=(batch, width)).astype(dtype)
+    w = (rng.normal(0, 1, size=(width, width)) / np.sqrt(width)).astype(dtype)
+    z = x @ w
+    g = np.ones_like(z)
+    if backend == "numpy":
+        act = activations.get(name, **params)
+
+        def linear():
+            out = x @ w
+            if backward:
+                x.T @ g, g @ w.T
+            return out
+
+        def activation():
+            return act.vjp(z, g) if backward else act(z)
+    elif backend == "torch":
+        import torch
+
+        from nonlinear.reference import torch_function
+
+        fn = torch_function(name, **params)
+        if fn is None:
+            raise ValueError(f"{name} has no PyTorch counterpart to time")
+        xt, wt, zt, gt = (torch.from_numpy(a) for a in (x, w, z, g))
+
+        def linear():
+            if not backward:
+                return xt @ wt
+            wg = wt.detach().requires_grad_(True)
+            xg = xt.detach().requires_grad_(True)
+            (xg @ wg).backward(gt)
+
+        def activation():
+            if not backward:
+                return fn(zt)
+            zg = zt.detach().requires_grad_(True)
+            fn(zg).backward(gt)
+    else:
+        raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")
+    t_linear, t_act = time_call(linear, repeats), time_call(activation, repeats)
+    return {"linear": t_linear, "activation": t_act, "share": t_act / (t_linear + t_act)}
+
+
+def torch_agreement(name: str, x=None, **params) -> dict[str, float]:
+    """Largest absolute differences between the package and torch (float64): f, and f' via autograd.
+
+    ``x`` defaults to 2001 points on [-8, 8] plus the kinks of the activation.
+    Returns ``forward`` and ``derivative``. Chapter 6 uses it to check each derived f'.
+    """
+    import torch
+
+    from nonlinear.reference import torch_function
+
+    act = activations.get(name, **params)
+    fn = torch_function(name, **params)
+    if fn is None:
+        raise ValueError(f"{name} has no PyTorch counterpart to compare with")
+    if x is None:
+        x = np.concatenate([np.linspace(-8, 8, 2001), np.asarray(act.kinks, dtype=np.float64)])
+    x = np.asarray(x, dtype=np.float64)
+    xt = torch.tensor(x, requires_grad=True)
+    yt = fn(xt)
+    (grad,) = torch.autograd.grad(yt.sum(), xt)
+    return {"forward": float(np.max(np.abs(act(x) - yt.detach().numpy()))),
+            "derivative": float(np.max(np.abs(act.derivative(x) - grad.numpy())))}
