@@ -445,3 +445,32 @@ def lif_rate(current, threshold: float = 1.0, tau: float = 0.02, refractory: flo
     above = current > threshold
     rate[above] = 1.0 / (refractory + tau * np.log(current[above] / (current[above] - threshold)))
     return rate
+
+
+# ---------------------------------------------------------------------------
+# Chapter 6: the package against torch, one line per activation
+# ---------------------------------------------------------------------------
+
+
+def torch_agreement(name: str, x=None, **params) -> dict[str, float]:
+    """Largest absolute differences between the package and torch (float64): f, and f' via autograd.
+
+    ``x`` defaults to 2001 points on [-8, 8] plus the kinks of the activation.
+    Returns ``forward`` and ``derivative``. Chapter 6 uses it to check each derived f'.
+    """
+    import torch
+
+    from nonlinear.reference import torch_function
+
+    act = activations.get(name, **params)
+    fn = torch_function(name, **params)
+    if fn is None:
+        raise ValueError(f"{name} has no PyTorch counterpart to compare with")
+    if x is None:
+        x = np.concatenate([np.linspace(-8, 8, 2001), np.asarray(act.kinks, dtype=np.float64)])
+    x = np.asarray(x, dtype=np.float64)
+    xt = torch.tensor(x, requires_grad=True)
+    yt = fn(xt)
+    (grad,) = torch.autograd.grad(yt.sum(), xt)
+    return {"forward": float(np.max(np.abs(act(x) - yt.detach().numpy()))),
+            "derivative": float(np.max(np.abs(act.derivative(x) - grad.numpy())))}

@@ -1,25 +1,8 @@
-"""Measurements added for chapters 6 and 7: layer_time_share and torch_agreement."""
+"""Measurements added for chapters 6 and 7: torch_agreement."""
 
-import numpy as np
 import pytest
 
 from nonlinear import experiments
-
-
-@pytest.mark.parametrize("backend", ["numpy", "torch"])
-@pytest.mark.parametrize("backward", [False, True])
-def test_layer_time_share_is_a_fraction(backend, backward):
-    t = experiments.layer_time_share("relu", batch=16, width=32, backend=backend, backward=backward, repeats=2)
-    assert t["linear"] > 0 and t["activation"] > 0
-    assert 0 < t["share"] < 1
-    assert np.isclose(t["share"], t["activation"] / (t["linear"] + t["activation"]))
-
-
-def test_layer_time_share_rejects_unknown_backend_and_missing_torch_twin():
-    with pytest.raises(ValueError, match="backend"):
-        experiments.layer_time_share("relu", backend="jax")
-    with pytest.raises(ValueError, match="no PyTorch counterpart"):
-        experiments.layer_time_share("leaky_relu6", backend="torch")
 
 
 @pytest.mark.parametrize("name, params", [("silu", {}), ("hardswish", {}), ("gelu", {"approximate": "tanh"}),
