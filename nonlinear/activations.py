@@ -22,8 +22,9 @@ next to each derivative, so that the engine and torch agree everywhere.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from scipy import special
@@ -230,7 +231,7 @@ register(Spec(
 register(Spec(
     "softsign",
     forward=lambda x: x / (1 + np.abs(x)),
-    derivative=lambda x: 1 / (1 + np.abs(x)) ** 2,
+    derivative=lambda x: (1 / (1 + np.abs(x))) ** 2,  # square 1/(1+|x|), not 1+|x|: no overflow
     facts=_facts(
         r"\frac{x}{1 + |x|}", r"\frac{1}{(1 + |x|)^2}",
         (-1.0, 1.0), "(-1, 1)", True, True, True, ("soft", "soft"), 2009,
@@ -633,11 +634,12 @@ register(Spec(
 
 register(Spec(
     "hardswish",
-    forward=lambda x: x * np.clip(x + 3, 0, 6) / 6,
-    # PyTorch: 0 below -3, (2x + 3)/6 on [-3, 3], 1 above 3.
-    derivative=lambda x: np.where(x < -3, 0.0, np.where(x <= 3, (2 * x + 3) / 6, 1.0)).astype(x.dtype),
+    # Dividing the gate by 6 before multiplying keeps x * 6 from overflowing for huge x.
+    forward=lambda x: x * (np.clip(x + 3, 0, 6) / 6),
+    # PyTorch: 0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for x >= 3 (so 0 at -3 and 1 at 3).
+    derivative=lambda x: np.where(x <= -3, 0.0, np.where(x < 3, x / 3 + 0.5, 1.0)).astype(x.dtype),
     facts=_facts(
-        r"x\,\frac{\mathrm{ReLU6}(x + 3)}{6}", r"0 \text{ if } x < -3;\; \tfrac{2x + 3}{6} \text{ if } |x| \le 3;\; 1 \text{ if } x > 3",
+        r"x\,\frac{\mathrm{ReLU6}(x + 3)}{6}", r"0 \text{ if } x \le -3;\; \tfrac{2x + 3}{6} \text{ if } -3 < x < 3;\; 1 \text{ if } x \ge 3",
         (-0.375, INF), r"[-0.375, \infty)", False, False, False, ("hard", None), 2019,
         "Howard et al. (2019), Searching for MobileNetV3",
         "https://arxiv.org/abs/1905.02244",
@@ -695,6 +697,14 @@ def _logsumexp(x, dim, keepdim=True):
     return out if keepdim else np.squeeze(out, axis=dim)
 
 
+def _log_softmax(x, dim):
+    _axis_size(x, dim)
+    # (x - max) - log(sum(exp(x - max))): subtracting the max first keeps the largest entry's
+    # log-probability accurate to a few ulps of itself (x - LSE(x) would cancel down to eps * |x|).
+    shifted = x - np.max(x, axis=dim, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+
+
 def _log_softmax_vjp(x, grad_out, dim):
     return grad_out - _softmax(x, dim) * np.sum(grad_out, axis=dim, keepdims=True)
 
@@ -723,7 +733,7 @@ register(Spec(
 
 register(Spec(
     "log_softmax",
-    forward=lambda x, dim: x - _logsumexp(x, dim),
+    forward=_log_softmax,
     vjp=_log_softmax_vjp,
     defaults={"dim": -1},
     validate=_check_dim,
@@ -906,7 +916,7 @@ class Activation:
             result = g * self.spec.derivative(array, **self._kwargs(state))
         return np.asarray(result, dtype=np.result_type(array.dtype, g.dtype))
 
-    def _on_tensor(self, x: "autograd.Tensor") -> "autograd.Tensor":
+    def _on_tensor(self, x: autograd.Tensor) -> autograd.Tensor:
         saved = x.data
         out = self(saved)
         state = dict(self._state)  # the noise this call drew, for the backward pass
@@ -923,7 +933,7 @@ class Activation:
         """The facts as a dict (name and parameters first): one row of a properties table."""
         return {"name": self.name, "params": dict(self.params), **{k: getattr(self, k) for k in FACT_NAMES}}
 
-    def with_params(self, **changes) -> "Activation":
+    def with_params(self, **changes) -> Activation:
         """The same activation with some parameters changed (validated like ``get``)."""
         return get(self.name, **{**self.params, **changes})
 
