@@ -81,6 +81,8 @@ def environment(torch_threads: int) -> dict:
         "logical_cores": os.cpu_count(),
         "usable_cores": (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()),
         "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        # other work on the machine slows every number below; the 1-minute load says how much there was
+        "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         "os": platform.platform(),
         "python": platform.python_version(),
         "torch_threads": torch_threads,
@@ -248,7 +250,8 @@ def report(results: dict) -> str:
     parts = [
         f"Measured on {env['date_utc']} on {env['cpu']} "
         f"({env['usable_cores']} usable of {env['logical_cores']} logical cores, "
-        f"{env['memory_gib']} GiB memory), {env['os']}, Python {env['python']}; "
+        f"{env['memory_gib']} GiB memory, load average {env['load_average_1min']} at the start), "
+        f"{env['os']}, Python {env['python']}; "
         f"{versions}; commit {env['commit']}.",
     ]
 
