@@ -814,3 +814,180 @@ def train_gated_rnn(gate: str = "sigmoid", length: int = 20, hidden: int = 16, s
     finally:
         torch.set_num_threads(threads)
     return {"gate": gate, "seed": seed, "loss": np.array(losses), "diverged": diverged, "test_ratio": ratios}
+
+# ---------------------------------------------------------------------------
+# Chapter 4: properties of a good activation
+# ---------------------------------------------------------------------------
+
+
+def gradient_ratio_by_depth(activation, depths, X, y, init="xavier", width: int = 64, seed: int = 0,
+                            loss="cross_entropy") -> dict[int, float]:
+    """For each depth d (number of hidden layers): ||dL/dW_first|| / ||dL/dW_last|| of a fresh MLP.
+
+    The MLP is [features, width x d, classes] with ``init``; the ratio compares the
+    first Linear layer's gradient with the output layer's, at initialisation. A
+    ratio below 0.01 means the first layer's gradient is 100x smaller (chapter 4).
+    """
+    X = as_float_array(X, name="X")
+    n_classes = int(np.max(y)) + 1
+    ratios = {}
+    for d in depths:
+        model = nn.MLP([X.shape[1]] + [width] * int(d) + [n_classes], activation=activation, init=init, seed=seed)
+        norms = gradient_norms(model, X, y, loss)
+        ratios[int(d)] = norms[0] / norms[-1]
+    return ratios
+
+
+def loss_along_line(activation, X, y, w0, direction, ts, loss: str = "mse") -> np.ndarray:
+    r"""Loss of a one-layer network :math:`\hat y = f(X w)` at :math:`w = w_0 + t\,d` for every t in ``ts``.
+
+    ``loss`` is "mse" (mean squared error on f's output) or "bce_with_logits"
+    (cross-entropy with f's input Xw as the logit, f unused). Used with
+    :func:`second_differences` to test convexity along a line (chapter 4).
+    """
+    act = activation if isinstance(activation, activations.Activation) else activations.get(activation)
+    X, y = as_float_array(X, name="X"), np.asarray(y, dtype=np.float64)
+    w0, direction = np.asarray(w0, dtype=np.float64), np.asarray(direction, dtype=np.float64)
+    out = []
+    for t in np.asarray(ts, dtype=np.float64):
+        z = X @ (w0 + t * direction)
+        if loss == "mse":
+            out.append(np.mean((act(z) - y) ** 2))
+        elif loss == "bce_with_logits":
+            out.append(np.mean(activations.stable_softplus(z) - y * z))
+        else:
+            raise ValueError(f"loss must be 'mse' or 'bce_with_logits', got {loss!r}")
+    return np.array(out)
+
+
+def second_differences(values) -> np.ndarray:
+    r"""Second differences :math:`v_{i-1} - 2 v_i + v_{i+1}` of values on an evenly spaced grid.
+
+    A function is convex along the line only if all of them are >= 0 (up to rounding).
+    """
+    v = np.asarray(values, dtype=np.float64)
+    if v.ndim != 1 or v.size < 3:
+        raise ValueError("second_differences needs a 1-d sequence of at least 3 values")
+    return v[:-2] - 2 * v[1:-1] + v[2:]
+
+
+def is_stable(history: nn.History, growth: float = 1.0) -> bool:
+    """A run is stable when it did not diverge and its last loss is below ``growth`` x its first loss."""
+    return (not history.diverged) and bool(history.loss) and history.loss[-1] < growth * history.loss[0]
+
+
+def largest_stable_lr(make_model: Callable[[], nn.Module], X, y, lrs, loss="cross_entropy", epochs: int = 5,
+                      batch_size: int | None = None, seed: int = 0) -> float | None:
+    """The largest learning rate in ``lrs`` at which plain SGD trains stably (see :func:`is_stable`).
+
+    Every rate in ``lrs`` is tried with a fresh model from ``make_model()``; the
+    answer is the largest rate such that it and every smaller rate tried were
+    stable, or None if even the smallest was not (chapter 4).
+    """
+    best = None
+    for lr in sorted(lrs):
+        model = make_model()
+        history = nn.train(model, X, y, loss=loss, optimizer=nn.SGD(model.parameters(), lr=lr), epochs=epochs,
+                           batch_size=batch_size, seed=seed, progress=False)
+        if not is_stable(history):
+            break
+        best = lr
+    return best
+
+
+def best_time(fn: Callable[[], object], repeats: int = 15) -> float:
+    """Fastest wall time of ``fn()`` in seconds over ``repeats`` runs (after one warm-up).
+
+    On a shared machine other processes only ever add time, so the minimum is the
+    estimate least disturbed by them (the median of :func:`time_call` is not).
+    """
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def time_per_element(name: str, n: int = 2**18, backend: str = "numpy", backward: bool = False,
+                     repeats: int = 15, seed: int = 0) -> float:
+    """Nanoseconds per element of an activation on n float32 numbers (forward, or forward + backward), via :func:`best_time`."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, 3, size=n).astype(np.float32)
+    g = np.ones_like(x)
+    if backend == "numpy":
+        act = activations.get(name)
+        fn = (lambda: (act(x), act.vjp(x, g))) if backward else (lambda: act(x))
+    elif backend == "torch":
+        import torch
+
+        from nonlinear.reference import torch_function
+
+        f = torch_function(name)
+        if f is None:
+            raise ValueError(f"{name} has no PyTorch counterpart to time")
+        xt, gt = torch.from_numpy(x), torch.from_numpy(g)
+        leaf = xt.clone().requires_grad_(True)
+        fn = (lambda: f(leaf).backward(gt)) if backward else (lambda: f(xt))
+    else:
+        raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")
+    return best_time(fn, repeats) / n * 1e9
+
+
+def layer_time_share(name: str, batch: int = 256, width: int = 512, backend: str = "torch", backward: bool = False,
+                     repeats: int = 15, seed: int = 0) -> dict[str, float]:
+    """Median seconds of a layer's matmul (+ bias) and of its activation, and the activation's share.
+
+    Times ``x @ W + b`` on a (batch, width) float32 input with a (width, width)
+    weight, then the activation on the (batch, width) result; with
+    ``backward=True`` each part also runs its backward pass (torch autograd, or
+    the package's vjp and the two matmuls of the linear layer's gradient in numpy).
+    Times are minima over ``repeats`` (:func:`best_time`).
+    Returns {"matmul": s, "activation": s, "share": activation / (matmul + activation)}.
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(batch, width)).astype(np.float32)
+    w = (rng.normal(size=(width, width)) / np.sqrt(width)).astype(np.float32)
+    b = np.zeros(width, dtype=np.float32)
+    z = x @ w + b
+    g = np.ones_like(z)
+    if backend == "numpy":
+        act = activations.get(name)
+        if backward:
+            t_mm = best_time(lambda: (x @ w + b, g @ w.T, x.T @ g, g.sum(0)), repeats)
+            t_act = best_time(lambda: (act(z), act.vjp(z, g)), repeats)
+        else:
+            t_mm = best_time(lambda: x @ w + b, repeats)
+            t_act = best_time(lambda: act(z), repeats)
+    elif backend == "torch":
+        import torch
+
+        from nonlinear.reference import torch_function
+
+        fn = torch_function(name)
+        if fn is None:
+            raise ValueError(f"{name} has no PyTorch counterpart to time")
+        xt, wt, bt, zt, gt = (torch.from_numpy(a) for a in (x, w, b, z, g))
+        if backward:
+            xr, wr, zr = (t.clone().requires_grad_(True) for t in (xt, wt, zt))
+
+            def matmul():
+                (xr @ wr + bt).backward(gt)
+
+            def act_pass():
+                fn(zr).backward(gt)
+
+            t_mm, t_act = time_call(matmul, repeats), time_call(act_pass, repeats)
+        else:
+            t_mm = time_call(lambda: torch.addmm(bt, xt, wt), repeats)
+            t_act = time_call(lambda: fn(zt), repeats)
+    else:
+        raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")
+    return {"matmul": t_mm, "activation": t_act, "share": t_act / (t_mm + t_act)}
+
+
+def exact_zero_fraction(model: nn.MLP, X) -> float:
+    """Fraction of all hidden pre-activations z of ``model`` on X that are exactly 0.0 (where ReLU has its kink)."""
+    zs = model.hidden_preactivations(as_float_array(X, name="X"))
+    return float(sum(int(np.count_nonzero(z == 0)) for z in zs) / sum(z.size for z in zs))
