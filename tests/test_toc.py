@@ -5,6 +5,7 @@ chapters/claims/chapter2.md) is part of that page, not a page of its own.
 """
 
 import re
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
@@ -60,12 +61,22 @@ def included_fragments(pages: list[Path]) -> set[Path]:
     return found
 
 
+def excluded(relative: str) -> bool:
+    """True when _config.yml's exclude_patterns keep the file out of the book (e.g. lab masters)."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    patterns = [p.rstrip("/") for p in config.get("exclude_patterns", [])]
+    return any(fnmatch(relative, p) or relative.startswith(p + "/") for p in patterns)
+
+
 def pages_on_disk() -> list[Path]:
+    """Every .md and .ipynb under chapters/ and notebooks/ that the book does not exclude."""
     pages = []
     for folder in ("chapters", "notebooks"):
         for suffix in PAGE_SUFFIXES:
             pages += (ROOT / folder).glob(f"**/*{suffix}")
-    return sorted(p for p in pages if ".ipynb_checkpoints" not in p.parts)
+    return sorted(
+        p for p in pages if ".ipynb_checkpoints" not in p.parts and not excluded(p.relative_to(ROOT).as_posix())
+    )
 
 
 @pytest.mark.parametrize("entry", toc_entries())
