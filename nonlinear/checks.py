@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import traceback
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -152,3 +152,419 @@ def check_derivative(fn: Callable, name: str, show: bool = True, hints=(), **par
         x = x[np.min(np.abs(x[:, None] - kinks[None, :]), axis=1) > 1e-9]
     return check_function(fn, reference.derivative, f"{name} derivative", inputs=x, what="derivative",
                           hints=list(hints), show=show)
+
+
+# ---------------------------------------------------------------------------
+# General checks the labs build on (notebooks/masters/README.md lists the labs).
+# ---------------------------------------------------------------------------
+
+
+def _run_student(fn: Callable, *args):
+    """Call ``fn(*args)`` the way :func:`_call_student` does, but return the raw output (tuples allowed)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            out = fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
+        except RuntimeWarning as w:
+            return None, (f"numpy warned '{w}' while evaluating your function: an exp, log or division "
+                          "overflowed or met a bad value. Rewrite it so every exp sees a non-positive argument.")
+        except NotImplementedError:
+            return None, "not answered yet (the function still raises NotImplementedError)"
+        except Exception as e:  # the student's bug, reported rather than raised
+            frame = traceback.extract_tb(e.__traceback__)[-1]
+            return None, f"your function raised {type(e).__name__}: {e} (line {frame.lineno}: `{frame.line}`)"
+    if out is None or out is Ellipsis:
+        return None, "your function returned nothing (None or ...): finish it and return the answer"
+    return out, None
+
+
+def _as_parts(out, parts: tuple[str, ...] | None):
+    """The output as a list of float64 arrays, one per named part; or a message saying why not."""
+    if parts is None:
+        values = [out]
+    else:
+        if not isinstance(out, (tuple, list)) or len(out) != len(parts):
+            return None, f"expected a tuple of {len(parts)} arrays ({', '.join(parts)}), got {type(out).__name__}"
+        values = list(out)
+    arrays = []
+    for value in values:
+        if value is None or value is Ellipsis:
+            return None, "part of your answer is still None or ... : finish it"
+        try:
+            arrays.append(np.asarray(value, dtype=np.float64))
+        except (TypeError, ValueError):
+            return None, f"your function returned {type(value).__name__}, expected a number or a numpy array"
+    return arrays, None
+
+
+def check_outputs(fn: Callable, reference: Callable, cases: list[tuple], name: str, rtol: float = 1e-7,
+                  atol: float = 1e-10, parts: tuple[str, ...] | None = None, hints: list[tuple[Callable, str]] = (),
+                  show: bool = True) -> CheckResult:
+    """Compare ``fn(*case)`` with ``reference(*case)`` for every argument tuple in ``cases``.
+
+    For functions of several arguments or several outputs (``parts`` names the
+    items of a returned tuple: ``("grad_x", "grad_W", "grad_b")``). ``hints`` pairs
+    a known wrong function with advice, as in :func:`check_function`.
+    """
+    if not callable(fn):
+        return _show(CheckResult(False, f"expected a function, got {type(fn).__name__}", name), show)
+    for number, case in enumerate(cases, start=1):
+        out, problem = _run_student(fn, *case)
+        actual = None
+        if problem is None:
+            actual, problem = _as_parts(out, parts)
+        if problem is None:
+            expected, _ = _as_parts(reference(*case), parts)
+            for label, a, e in zip(parts or ("value",), actual, expected, strict=True):
+                where = np.asarray(case[0], dtype=np.float64) if isinstance(case[0], np.ndarray) and \
+                    np.shape(case[0]) == e.shape else np.arange(e.size, dtype=np.float64).reshape(e.shape)
+                problem = compare(a, e, where, rtol, atol, label)
+                if problem is not None:
+                    if where is not case[0]:
+                        problem = problem.replace("at x = ", "at flat index ")
+                    problem = (f"{label}: " if parts else "") + problem
+                    break
+        if problem is not None:
+            if actual is not None:
+                for wrong, advice in hints:
+                    with np.errstate(all="ignore"), warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        try:
+                            guess, _ = _as_parts(wrong(*case), parts)
+                        except Exception:  # a hint that does not apply here
+                            continue
+                    if guess is not None and all(g.shape == a.shape and np.allclose(a, g, rtol=1e-6, atol=1e-9, equal_nan=True)
+                                                 for g, a in zip(guess, actual, strict=True)):
+                        problem += f". Hint: {advice}"
+                        break
+            if not problem.startswith("not answered"):
+                problem = f"test case {number} of {len(cases)}: {problem}"
+            return _show(CheckResult(False, problem, name), show)
+    return _show(CheckResult(True, f"matches the reference on all {len(cases)} test cases", name), show)
+
+
+def check_value(answer, expected, name: str, rtol: float = 1e-6, atol: float = 0.0,
+                hints: list[tuple[object, str]] = (), show: bool = True) -> CheckResult:
+    """Compare a computed number or array with the expected one; ``hints`` pairs a wrong value with advice."""
+    if callable(answer):
+        return _show(CheckResult(False, "expected a value, got a function: call it and store the result", name), show)
+    if answer is None or answer is Ellipsis:
+        return _show(CheckResult(False, "not answered yet (the value is still None or ...)", name), show)
+    arrays, problem = _as_parts(answer, None)
+    if problem is None:
+        actual, target = arrays[0], np.asarray(expected, dtype=np.float64)
+        if actual.shape != target.shape:
+            problem = f"shape {actual.shape}, expected {target.shape}"
+        elif not np.all(np.isfinite(actual)):
+            problem = f"your answer {answer!r} is not finite"
+        elif not np.allclose(actual, target, rtol=rtol, atol=atol):
+            shown = f"{actual.item():.6g}" if actual.size == 1 else "your array"
+            problem = f"{shown} is not the expected value (tolerance rtol={rtol:g}, atol={atol:g})"
+            for wrong, advice in hints:
+                wrong = np.asarray(wrong, dtype=np.float64)
+                if wrong.shape == actual.shape and np.allclose(actual, wrong, rtol=1e-6, atol=1e-12):
+                    problem += f". Hint: {advice}"
+                    break
+            else:
+                if actual.size == 1:
+                    side = "too large" if actual.item() > target.item() else "too small"
+                    problem += f"; it is {side}"
+    if problem is None:
+        return _show(CheckResult(True, "correct", name), show)
+    return _show(CheckResult(False, problem, name), show)
+
+
+def check_vjp(fn: Callable, name: str, show: bool = True, hints=(), **params) -> CheckResult:
+    """Check a student's ``vjp(x, grad_out)`` against ``activations.get(name, **params).vjp``."""
+    reference = activations.get(name, **params)
+    rng = np.random.default_rng(1)
+    x = sample_inputs(seed=1)
+    grad_out = rng.normal(size=x.shape)
+    x2 = rng.normal(0, 3, size=(4, 5))
+    cases = [(x, grad_out), (x2, rng.normal(size=x2.shape)), (x.astype(np.float32), grad_out.astype(np.float32))]
+    derivative = reference.derivative if reference.elementwise else None
+    common = list(hints)
+    if derivative is not None:
+        common += [
+            (lambda x, g: derivative(x), "you returned f'(x) alone: multiply it by grad_out (the chain rule)"),
+            (lambda x, g: -reference.vjp(x, g), "the sign is flipped"),
+            (lambda x, g: g * reference(x), "you multiplied grad_out by f(x), not by f'(x)"),
+        ]
+    result = check_outputs(fn, lambda x, g: reference.vjp(x, g), cases[:2], f"{name} vjp", hints=common, show=False)
+    if result.passed:
+        out, problem = _run_student(fn, *cases[2])
+        if problem is None:
+            actual, problem = _as_parts(out, None)
+            if problem is None:
+                problem = compare(actual[0], reference.vjp(x, grad_out), x, 1e-4, 1e-6, "vjp in float32")
+        if problem is not None:
+            result = CheckResult(False, "float64 is right, but float32 input fails: " + problem, f"{name} vjp")
+    return _show(result, show)
+
+
+# ---------------------------------------------------------------------------
+# Lab 2: why nonlinearity.
+# ---------------------------------------------------------------------------
+
+_SEEDED = np.random.default_rng
+
+
+def _matrices(seed: int, sizes: list[int]) -> list[np.ndarray]:
+    rng = _SEEDED(seed)
+    return [rng.normal(size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:], strict=False)]
+
+
+def _ref_collapse(weights):
+    product = weights[0]
+    for w in weights[1:]:
+        product = product @ w
+    return product
+
+
+def check_collapse(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 2: ``collapse(weights)`` multiplies a stack of linear layers (x @ W1 @ W2 ...) into one matrix."""
+    cases = [(_matrices(0, [3, 3, 3]),), (_matrices(1, [4, 5, 2, 3]),), (_matrices(2, [2, 6]),),
+             (_matrices(3, [3, 3, 3, 3, 3]),)]
+    hints = [(lambda ws: _ref_collapse(ws[::-1]), "the order is reversed: x @ W1 @ W2 applies W1 first"),
+             (lambda ws: sum(ws), "layers compose by matrix multiplication, not addition"),
+             (lambda ws: np.prod(np.stack(ws), axis=0), "use the matrix product @, not the elementwise *")]
+    return check_outputs(fn, _ref_collapse, cases, "collapse", hints=hints, show=show)
+
+
+def _ref_collapse_affine(weights, biases):
+    weight, bias = weights[0], biases[0]
+    for w, b in zip(weights[1:], biases[1:], strict=True):
+        weight, bias = weight @ w, bias @ w + b
+    return weight, bias
+
+
+def check_collapse_affine(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 2: ``collapse_affine(weights, biases)`` turns a stack of affine layers into one (W, b)."""
+    cases = []
+    for seed, sizes in [(0, [3, 3, 3]), (1, [4, 5, 2, 3]), (2, [2, 6]), (3, [3, 4, 4, 4, 2])]:
+        weights = _matrices(seed, sizes)
+        biases = [_SEEDED(seed + 100 + i).normal(size=w.shape[1]) for i, w in enumerate(weights)]
+        cases.append((weights, biases))
+    hints = [(lambda ws, bs: (_ref_collapse(ws), bs[-1]),
+              "the earlier biases also pass through the later layers: b <- b @ W_next + b_next"),
+             (lambda ws, bs: (_ref_collapse(ws), _sum_if_same(bs)),
+              "biases do not simply add up: each one is multiplied by every weight matrix after it")]
+    return check_outputs(fn, _ref_collapse_affine, cases, "collapse_affine", parts=("weight", "bias"),
+                         hints=hints, show=show)
+
+
+def _sum_if_same(arrays):
+    return sum(arrays) if len({a.shape for a in arrays}) == 1 else arrays[-1] * np.nan
+
+
+def _ref_superposition_gap(f, x1, x2, a, b):
+    return float(np.max(np.abs(f(a * x1 + b * x2) - (a * f(x1) + b * f(x2)))))
+
+
+def check_superposition_gap(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 2: ``superposition_gap(f, x1, x2, a, b)`` = max |f(a x1 + b x2) - (a f(x1) + b f(x2))|."""
+    rng = _SEEDED(5)
+    x1, x2 = rng.normal(size=50), rng.normal(size=50)
+    matrix = rng.normal(size=(50, 50))
+    cases = [(activations.get("relu"), x1, x2, 2.0, -3.0), (np.tanh, x1, x2, 0.5, 0.25),
+             (lambda v: matrix @ v, x1, x2, 1.5, -2.0), (activations.get("sigmoid"), x1, x2, -1.0, 3.0),
+             (lambda v: -np.abs(v), x1, x2, 1.0, 1.0)]
+    hints = [(lambda f, x1, x2, a, b: float(np.max(f(a * x1 + b * x2) - (a * f(x1) + b * f(x2)))),
+              "take the absolute value before the maximum: a gap of -5 is as big as +5"),
+             (lambda f, x1, x2, a, b: float(np.max(np.abs(f(x1 + x2) - (f(x1) + f(x2))))),
+              "use the coefficients a and b: superposition is f(a x1 + b x2) = a f(x1) + b f(x2)")]
+    return check_outputs(fn, _ref_superposition_gap, cases, "superposition_gap", rtol=1e-9, atol=1e-12,
+                         hints=hints, show=show)
+
+
+XOR_POINTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+XOR_LABELS = np.array([0, 1, 1, 0])
+
+
+def xor_scores(network, X=XOR_POINTS) -> np.ndarray:
+    """Scores of a 2-2-1 ReLU network ``(W1, b1, W2, b2)`` on the rows of X: relu(X W1 + b1) W2 + b2."""
+    W1, b1, W2, b2 = (np.asarray(p, dtype=np.float64) for p in network)
+    return (np.maximum(X @ W1 + b1, 0) @ W2.reshape(W1.shape[1], -1) + b2).reshape(len(X))
+
+
+def check_xor_network(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 2: ``xor_network()`` returns (W1 (2x2), b1 (2,), W2 (2,), b2 scalar) whose score is > 0 exactly for XOR = 1."""
+    name = "xor_network"
+    out, problem = _run_student(fn)
+    if problem is None:
+        if not isinstance(out, (tuple, list)) or len(out) != 4:
+            problem = f"expected a tuple (W1, b1, W2, b2), got {type(out).__name__}"
+        else:
+            try:
+                W1, b1, W2, b2 = (np.asarray(p, dtype=np.float64) for p in out)
+            except (TypeError, ValueError):
+                problem = "W1, b1, W2, b2 must be numbers or numpy arrays"
+            else:
+                shapes = {"W1": (W1.shape, (2, 2)), "b1": (b1.shape, (2,)), "W2": (W2.shape, (2,)), "b2": (b2.shape, ())}
+                wrong = [f"{k} has shape {s}, expected {e}" for k, (s, e) in shapes.items() if s != e and not
+                         (k == "W2" and s == (2, 1)) and not (k == "b2" and s == (1,))]
+                if wrong:
+                    problem = "; ".join(wrong)
+                else:
+                    scores = xor_scores((W1, b1, W2, b2))
+                    if not np.all(np.isfinite(scores)):
+                        problem = "the scores are not finite"
+                    else:
+                        predicted = (scores > 0).astype(int)
+                        bad = np.flatnonzero(predicted != XOR_LABELS)
+                        if bad.size:
+                            i = bad[0]
+                            problem = (f"{bad.size} of 4 points are misclassified; e.g. x = {XOR_POINTS[i].tolist()} "
+                                       f"has score {scores[i]:.4g} but XOR = {XOR_LABELS[i]} (score must be "
+                                       f"{'> 0' if XOR_LABELS[i] else '<= 0'})")
+                            if np.allclose(scores, scores[0]):
+                                problem += ". Hint: all four scores are equal: are the hidden units ever active?"
+                            elif bad.size == 4:
+                                problem += ". Hint: every point is wrong: flip the sign of W2 and b2"
+    if problem is None:
+        return _show(CheckResult(True, f"scores {np.round(scores, 3).tolist()} separate XOR", name), show)
+    return _show(CheckResult(False, problem, name), show)
+
+
+def check_best_linear_accuracy(answer, show: bool = True) -> CheckResult:
+    """Lab 2: the best accuracy any linear classifier (score w.x + b > 0) reaches on the four XOR points."""
+    return check_value(answer, 0.75, "best_linear_accuracy", hints=[
+        (0.5, "0.5 is chance level; a line can do better: put three of the four points on the correct side"),
+        (1.0, "no line separates XOR: try to find one and see which point is always on the wrong side"),
+        (0.25, "accuracy is the fraction of points classified correctly, not wrongly")], show=show)
+
+
+# ---------------------------------------------------------------------------
+# Lab 3: backpropagation.
+# ---------------------------------------------------------------------------
+
+
+def check_sigmoid_vjp(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 3: ``sigmoid_vjp(x, grad_out)`` = grad_out * sigma(x) (1 - sigma(x))."""
+    s = activations.stable_sigmoid
+    hints = [(lambda x, g: g * s(x) * (1 + s(x)), "sigma'(x) = sigma(x) (1 - sigma(x)): a minus, not a plus"),
+             (lambda x, g: g * s(x), "the derivative of sigma is not sigma: differentiate 1/(1 + e^-x)")]
+    return check_vjp(fn, "sigmoid", show=show, hints=hints)
+
+
+def _ref_linear_backward(x, W, grad_out):
+    return grad_out @ W.T, x.T @ grad_out, grad_out.sum(axis=0)
+
+
+def check_linear_backward(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 3: ``linear_backward(x, W, grad_out)`` -> (grad_x, grad_W, grad_b) for y = x @ W + b."""
+    cases = []
+    for seed, (n, a, b) in enumerate([(5, 3, 4), (1, 2, 2), (8, 6, 3), (4, 4, 4)]):
+        rng = _SEEDED(seed + 30)
+        cases.append((rng.normal(size=(n, a)), rng.normal(size=(a, b)), rng.normal(size=(n, b))))
+    hints = [(lambda x, W, g: (g @ W.T, x.T @ g, g.mean(axis=0)),
+              "grad_b sums over the batch (every example adds its gradient), it does not average"),
+             (lambda x, W, g: (g @ W.T, x.T @ g / len(x), g.sum(axis=0)),
+              "grad_W sums over the batch; the loss already carries any 1/N"),
+             (lambda x, W, g: (g @ W, x.T @ g, g.sum(axis=0)),
+              "grad_x = grad_out @ W.T (transpose W): shapes (N, out) @ (out, in)")]
+    return check_outputs(fn, _ref_linear_backward, cases, "linear_backward", parts=("grad_x", "grad_W", "grad_b"),
+                         hints=hints, show=show)
+
+
+def check_mse_backward(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 3: ``mse_backward(prediction, target)`` = d/dprediction of mean((prediction - target)**2)."""
+    cases = []
+    for seed, shape in enumerate([(6, 1), (5, 3), (1, 1), (10,)]):
+        rng = _SEEDED(seed + 40)
+        cases.append((rng.normal(size=shape), rng.normal(size=shape)))
+    hints = [(lambda p, t: (p - t) / p.size, "the derivative of u**2 is 2u: a factor 2 is missing"),
+             (lambda p, t: 2 * (t - p) / p.size, "the sign is flipped: differentiate with respect to the prediction"),
+             (lambda p, t: 2 * (p - t), "the loss is a mean: divide by the number of entries")]
+    return check_outputs(fn, lambda p, t: 2 * (p - t) / p.size, cases, "mse_backward", hints=hints, show=show)
+
+
+def check_sgd_step(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 3: ``sgd_step(param, grad, lr)`` returns param - lr * grad (a new array)."""
+    rng = _SEEDED(50)
+    cases = [(rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), 0.1), (rng.normal(size=4), rng.normal(size=4), 0.5),
+             (np.zeros(3), np.ones(3), 2.0)]
+    hints = [(lambda p, g, lr: p + lr * g, "step against the gradient: param - lr * grad"),
+             (lambda p, g, lr: p - g, "scale the gradient by the learning rate")]
+    return check_outputs(fn, lambda p, g, lr: p - lr * g, cases, "sgd_step", hints=hints, show=show)
+
+
+def _cubic(x):
+    return float(np.sum(x**3) + np.sum(np.sin(3 * x)))
+
+
+def _ref_central_difference(f, x, eps=1e-5):
+    grad = np.zeros_like(x, dtype=np.float64)
+    for i in range(x.size):
+        step = np.zeros_like(x, dtype=np.float64)
+        step.flat[i] = eps
+        grad.flat[i] = (f(x + step) - f(x - step)) / (2 * eps)
+    return grad
+
+
+def check_central_difference(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 3: ``central_difference(f, x, eps)`` estimates the gradient of a scalar f to O(eps^2)."""
+    rng = _SEEDED(60)
+    cases = [(_cubic, rng.normal(size=5), 1e-4), (_cubic, rng.normal(size=(2, 3)), 1e-4),
+             (lambda v: float(np.sum(v[:-1] * v[1:])), rng.normal(size=6), 1e-4)]
+
+    def forward(f, x, eps):
+        grad = np.zeros_like(x, dtype=np.float64)
+        for i in range(x.size):
+            step = np.zeros_like(x, dtype=np.float64)
+            step.flat[i] = eps
+            grad.flat[i] = (f(x + step) - f(x)) / eps
+        return grad
+
+    hints = [(forward, "that is the one-sided difference (f(x+h) - f(x))/h, accurate only to O(h): use f(x+h) - f(x-h)"),
+             (lambda f, x, eps: 2 * _ref_central_difference(f, x, eps), "f(x+h) - f(x-h) spans 2h: divide by 2*eps")]
+    exact = [lambda f, x, eps: 3 * x**2 + 3 * np.cos(3 * x)] * 2 + [
+        lambda f, x, eps: np.concatenate([[x[1]], x[:-2] + x[2:], [x[-2]]])]
+    for case, truth in zip(cases, exact, strict=True):
+        result = check_outputs(fn, truth, [case], "central_difference", rtol=1e-6, atol=1e-8, hints=hints, show=False)
+        if not result.passed:
+            return _show(result, show)
+    return _show(CheckResult(True, "agrees with the exact gradients to 1e-6 (central differences, eps = 1e-4)",
+                             "central_difference"), show)
+
+
+def _ref_two_layer_gradients(x, y, W1, b1, W2, b2):
+    z = x @ W1 + b1
+    h = np.tanh(z)
+    prediction = h @ W2 + b2
+    grad_prediction = 2 * (prediction - y) / prediction.size
+    grad_h, grad_W2, grad_b2 = _ref_linear_backward(h, W2, grad_prediction)
+    grad_z = grad_h * (1 - h**2)
+    _, grad_W1, grad_b1 = _ref_linear_backward(x, W1, grad_z)
+    return grad_W1, grad_b1, grad_W2, grad_b2
+
+
+def two_layer_cases():
+    """Inputs (x, y, W1, b1, W2, b2) for the two-layer network of lab 3."""
+    cases = []
+    for seed, (n, d, hidden, out) in enumerate([(8, 3, 5, 1), (4, 2, 3, 2), (16, 4, 6, 1)]):
+        rng = _SEEDED(seed + 70)
+        cases.append((rng.normal(size=(n, d)), rng.normal(size=(n, out)), rng.normal(size=(d, hidden)),
+                      rng.normal(size=hidden), rng.normal(size=(hidden, out)), rng.normal(size=out)))
+    return cases
+
+
+def check_two_layer_gradients(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 3: gradients of mean((tanh(x W1 + b1) W2 + b2 - y)^2) with respect to W1, b1, W2, b2."""
+
+    def no_tanh_factor(x, y, W1, b1, W2, b2):
+        h = np.tanh(x @ W1 + b1)
+        g = 2 * (h @ W2 + b2 - y) / y.size
+        gh = g @ W2.T
+        return x.T @ gh, gh.sum(axis=0), h.T @ g, g.sum(axis=0)
+
+    def derivative_of_output(x, y, W1, b1, W2, b2):
+        h = np.tanh(x @ W1 + b1)
+        g = 2 * (h @ W2 + b2 - y) / y.size
+        gz = (g @ W2.T) * (1 - np.tanh(h) ** 2)
+        return x.T @ gz, gz.sum(axis=0), h.T @ g, g.sum(axis=0)
+
+    hints = [(no_tanh_factor, "the chain rule through tanh is missing: multiply by tanh'(z) = 1 - tanh(z)**2"),
+             (derivative_of_output, "tanh'(z) = 1 - h**2 with h = tanh(z); you applied tanh a second time")]
+    return check_outputs(fn, _ref_two_layer_gradients, two_layer_cases(), "two_layer_gradients",
+                         parts=("grad_W1", "grad_b1", "grad_W2", "grad_b2"), hints=hints, show=show)

@@ -1,0 +1,242 @@
+"""The labs grade honestly: masters pass, student versions fail until answered, wrong answers are rejected.
+
+For every lab master in notebooks/masters/ (otter-grader assign format):
+
+- the committed student notebook is what ``scripts/make_labs.py`` makes from it;
+- the master executes top to bottom, which runs every otter test (public and
+  hidden) against the solutions;
+- the student version executes without error and every exercise check reports
+  "not answered yet";
+- grading the solutions notebook with the autograder (``otter run``, no Docker)
+  gives full marks, and grading the untouched student notebook gives zero;
+- for every exercise, each plausible wrong answer in ``WRONG_ANSWERS`` is rejected
+  by the public check (``nonlinear.checks``) and by at least one hidden test.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import make_labs
+import nbformat
+import pytest
+from book_notebooks import NotebookFailure, execute
+from otter.test_files.exception_test import ExceptionTestFile
+
+ROOT = Path(__file__).resolve().parents[1]
+MASTERS = make_labs.masters()
+LAB_IDS = [m.stem for m in MASTERS]
+
+# Plausible wrong answers, per exercise: source code that redefines the student's name(s).
+# Each must be rejected by the exercise's public check and by a hidden test.
+WRONG_ANSWERS: dict[str, list[str]] = {
+    # lab 2
+    "ex2_1": [
+        "def collapse(weights):\n    out = weights[-1]\n    for w in weights[-2::-1]:\n        out = out @ w\n    return out",
+        "def collapse(weights):\n    return sum(weights)",
+        "def collapse(weights):\n    out = weights[0]\n    for w in weights[1:]:\n        out = out * w\n    return out",
+    ],
+    "ex2_2": [
+        "def collapse_affine(weights, biases):\n    W = weights[0]\n    for w in weights[1:]:\n        W = W @ w\n    return W, biases[-1]",
+        "def collapse_affine(weights, biases):\n    W = weights[0]\n    for w in weights[1:]:\n        W = W @ w\n    return W, sum(biases)",
+    ],
+    "ex2_3": [
+        "def superposition_gap(f, x1, x2, a, b):\n    return float(np.max(f(a * x1 + b * x2) - (a * f(x1) + b * f(x2))))",
+        "def superposition_gap(f, x1, x2, a, b):\n    return float(np.max(np.abs(f(x1 + x2) - (f(x1) + f(x2)))))",
+        "def superposition_gap(f, x1, x2, a, b):\n    return float(np.mean(np.abs(f(a * x1 + b * x2) - (a * f(x1) + b * f(x2)))))",
+    ],
+    "ex2_4": ["best_linear_accuracy = 0.5", "best_linear_accuracy = 1.0"],
+    "ex2_5": [
+        "def xor_network():\n    return np.zeros((2, 2)), np.zeros(2), np.zeros(2), 0.0",
+        "def xor_network():\n    return np.ones((2, 2)), np.array([0.0, -1.0]), np.array([-1.0, 2.0]), 0.5",
+        "def xor_network():\n    return np.eye(2), np.zeros(2), np.array([1.0, 1.0]), -0.5",
+    ],
+    # lab 3
+    "ex3_1": [
+        "def sigmoid_vjp(x, grad_out):\n    s = activations.stable_sigmoid(x)\n    return grad_out * s * (1 + s)",
+        "def sigmoid_vjp(x, grad_out):\n    s = activations.stable_sigmoid(x)\n    return s * (1 - s)",
+        "def sigmoid_vjp(x, grad_out):\n    s = 1 / (1 + np.exp(-x))\n    return grad_out * s * (1 - s)",
+    ],
+    "ex3_2": [
+        "def linear_backward(x, W, grad_out):\n    return grad_out @ W.T, x.T @ grad_out, grad_out.mean(axis=0)",
+        "def linear_backward(x, W, grad_out):\n    return grad_out @ W.T, x.T @ grad_out / len(x), grad_out.sum(axis=0)",
+        "def linear_backward(x, W, grad_out):\n    return grad_out @ W, x.T @ grad_out, grad_out.sum(axis=0)",
+    ],
+    "ex3_3": [
+        "def mse_backward(prediction, target):\n    return (prediction - target) / prediction.size",
+        "def mse_backward(prediction, target):\n    return 2 * (target - prediction) / prediction.size",
+    ],
+    "ex3_4": [
+        "def sgd_step(param, grad, lr):\n    return param + lr * grad",
+        "def sgd_step(param, grad, lr):\n    return param - grad",
+    ],
+    "ex3_5": [
+        "def central_difference(f, x, eps=1e-5):\n    g = np.zeros_like(x)\n    for i in range(x.size):\n        s = np.zeros_like(x)\n        s.flat[i] = eps\n        g.flat[i] = (f(x + s) - f(x)) / eps\n    return g",
+        "def central_difference(f, x, eps=1e-5):\n    g = np.zeros_like(x)\n    for i in range(x.size):\n        s = np.zeros_like(x)\n        s.flat[i] = eps\n        g.flat[i] = (f(x + s) - f(x - s)) / eps\n    return g",
+    ],
+    "ex3_6": [
+        "def two_layer_gradients(x, y, W1, b1, W2, b2):\n    h = np.tanh(x @ W1 + b1)\n    g = 2 * (h @ W2 + b2 - y) / y.size\n    gh = g @ W2.T\n    return x.T @ gh, gh.sum(axis=0), h.T @ g, g.sum(axis=0)",
+        "def two_layer_gradients(x, y, W1, b1, W2, b2):\n    h = np.tanh(x @ W1 + b1)\n    g = 2 * (h @ W2 + b2 - y) / y.size\n    gz = (g @ W2.T) * (1 - np.tanh(h) ** 2)\n    return x.T @ gz, gz.sum(axis=0), h.T @ g, g.sum(axis=0)",
+    ],
+}
+
+
+# --- reading the masters ---------------------------------------------------------------------------
+
+
+def _is_test_cell(cell) -> bool:
+    return cell.cell_type == "code" and ("# BEGIN TEST CONFIG" in cell.source or cell.source.lstrip().startswith("def test_"))
+
+
+def questions(master: Path) -> dict[str, str]:
+    """Question name -> the source of its check cell (the code cell right after '# END SOLUTION')."""
+    nb = nbformat.read(master, as_version=4)
+    found, name, after_solution = {}, None, False
+    for cell in nb.cells:
+        text = cell.source.strip()
+        if cell.cell_type == "raw" and text.startswith("# BEGIN QUESTION"):
+            name = re.search(r"name:\s*(\S+)", text).group(1)
+        elif cell.cell_type == "raw" and text == "# END SOLUTION":
+            after_solution = True
+        elif after_solution and cell.cell_type == "code":
+            found[name] = cell.source
+            after_solution = False
+    return found
+
+
+def solution_environment(master: Path) -> dict:
+    """Globals after running the master's code cells (solutions, checks, demos) without its test cells."""
+    nb = nbformat.read(master, as_version=4)
+    env: dict = {"__name__": "__lab__"}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and not _is_test_cell(cell):
+            exec(compile(cell.source, f"<{master.stem}>", "exec"), env)
+    return env
+
+
+def run_check_cell(source: str, env: dict):
+    """Run the exercise's check cell (``ok_N_M = checks.check_...(...)``) and return the CheckResult."""
+    target = ast.parse(source).body[-1].targets[0].id
+    exec(compile(source, "<check>", "exec"), env)
+    return env[target]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> dict[str, Path]:
+    """Every lab built afresh with otter assign (what make_labs does), by lab name."""
+    out = tmp_path_factory.mktemp("labs")
+    return {m.stem: make_labs.assign(m, out) for m in MASTERS}
+
+
+@pytest.fixture(scope="module")
+def environments() -> dict[str, dict]:
+    return {}
+
+
+def _environment(cache: dict, master: Path) -> dict:
+    if master.stem not in cache:
+        cache[master.stem] = solution_environment(master)
+    return cache[master.stem]
+
+
+def _tests_of(built_dir: Path, question: str) -> ExceptionTestFile:
+    zip_path = built_dir / "autograder" / f"{built_dir.name}-autograder.zip"
+    with zipfile.ZipFile(zip_path) as bundle:
+        source = bundle.read(f"tests/{question}.py").decode()
+    return ExceptionTestFile.from_string(source, path=f"{question}.py")
+
+
+def _otter_run(built_dir: Path, notebook: Path, out: Path) -> dict:
+    zip_path = built_dir / "autograder" / f"{built_dir.name}-autograder.zip"
+    command = [sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(zip_path), "-o", str(out), str(notebook)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=out)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads((out / "results.json").read_text())
+
+
+def _scores(results: dict) -> tuple[float, float]:
+    tests = [t for t in results["tests"] if t.get("max_score") is not None]
+    return sum(t["score"] for t in tests), sum(t["max_score"] for t in tests)
+
+
+# --- the tests -------------------------------------------------------------------------------------
+
+
+def test_there_are_labs_for_chapters_2_to_3_at_least():
+    assert {"lab02", "lab03"} <= {m.name[:5] for m in MASTERS}
+
+
+def test_every_question_has_at_least_two_wrong_answers():
+    for master in MASTERS:
+        for name in questions(master):
+            assert len(WRONG_ANSWERS.get(name, [])) >= 2, f"{master.name}: {name} needs >= 2 wrong answers in WRONG_ANSWERS"
+
+
+def test_make_labs_check_passes():
+    """The committed student notebooks are in sync with the masters (the documented --check)."""
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_labs.py"), "--check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=LAB_IDS)
+def test_master_executes_with_every_otter_test_passing(master):
+    try:
+        execute(master)  # test cells are code cells: a failing public or hidden test raises
+    except NotebookFailure as failure:
+        pytest.fail(str(failure), pytrace=False)
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=LAB_IDS)
+def test_student_version_runs_and_reports_every_exercise_unanswered(master):
+    student = ROOT / "notebooks" / master.name
+    try:
+        nb = execute(student)
+    except NotebookFailure as failure:
+        pytest.fail(str(failure), pytrace=False)
+    check_sources = set(questions(master).values())
+    seen = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source in check_sources:
+            seen += 1
+            shown = json.dumps(cell.outputs, ensure_ascii=False)
+            assert "❌" in shown and "not answered" in shown, f"{cell.source}: {shown[:300]}"
+    assert seen == len(check_sources), "every exercise's check cell should be in the student version"
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=LAB_IDS)
+def test_autograder_gives_full_marks_to_solutions_and_zero_to_the_blank_notebook(master, built, tmp_path):
+    out = built[master.stem]
+    solved = _otter_run(out, out / "autograder" / master.name, tmp_path)
+    score, possible = _scores(solved)
+    assert possible > 0 and score == possible, solved
+    blank_dir = tmp_path / "blank"
+    blank_dir.mkdir()
+    blank = _otter_run(out, ROOT / "notebooks" / master.name, blank_dir)
+    assert _scores(blank)[0] == 0, blank
+
+
+CASES = [(m, q, i) for m in MASTERS for q in questions(m) for i in range(len(WRONG_ANSWERS.get(q, [])))]
+
+
+@pytest.mark.parametrize("master, question, index", CASES,
+                         ids=[f"{m.stem[:5]}-{q}-wrong{i}" for m, q, i in CASES])
+def test_wrong_answer_is_rejected_by_public_check_and_hidden_tests(master, question, index, built, environments):
+    env = dict(_environment(environments, master))
+    exec(WRONG_ANSWERS[question][index], env)
+    result = run_check_cell(questions(master)[question], env)
+    assert not result.passed, f"the public check accepted a wrong answer: {result}"
+    assert "Traceback" not in result.message
+    tests = _tests_of(built[master.stem], question)
+    tests.run(env)
+    hidden = [r for r in tests.test_case_results if r.test_case.hidden]
+    public = [r for r in tests.test_case_results if not r.test_case.hidden]
+    assert hidden, f"{question} has no hidden test"
+    assert not all(r.passed for r in public), "the public otter test accepted a wrong answer"
+    assert not all(r.passed for r in hidden), "every hidden test accepted a wrong answer"
