@@ -79,6 +79,8 @@ def _call_student(fn: Callable, x: np.ndarray):
             return None, f"your function raised {type(e).__name__}: {e} (line {frame.lineno}: `{frame.line}`)"
     if out is None or out is Ellipsis:
         return None, "your function returned nothing (None or ...): finish it and return an array"
+    if np.iscomplexobj(out):  # np.asarray(..., float64) would silently drop the imaginary part
+        return None, "your function returned complex numbers, expected real ones (did a sqrt or log see x < 0?)"
     try:
         out = np.asarray(out, dtype=np.float64)
     except (TypeError, ValueError):
@@ -568,3 +570,151 @@ def check_two_layer_gradients(fn: Callable, show: bool = True) -> CheckResult:
              (derivative_of_output, "tanh'(z) = 1 - h**2 with h = tanh(z); you applied tanh a second time")]
     return check_outputs(fn, _ref_two_layer_gradients, two_layer_cases(), "two_layer_gradients",
                          parts=("grad_W1", "grad_b1", "grad_W2", "grad_b2"), hints=hints, show=show)
+
+
+# ---------------------------------------------------------------------------
+# Lab 4: what makes a good activation.
+# ---------------------------------------------------------------------------
+
+
+def check_elu_derivative(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 4: ``elu_derivative(x, alpha)`` for several alpha, at 0, ±1000, random inputs, float64 and float32."""
+    for alpha in (1.0, 0.5, 2.0):
+        hints = [(lambda x, a=alpha: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0))),
+                  "the negative branch is alpha * exp(x): the factor alpha is missing"),
+                 (lambda x, a=alpha: np.where(x > 0, x, a * np.expm1(np.minimum(x, 0))),
+                  "that is ELU itself; differentiate it: d/dx alpha (e^x - 1) = alpha e^x, and d/dx x = 1"),
+                 (lambda x, a=alpha: np.where(x > 0, 1.0, -a * np.exp(np.minimum(x, 0))),
+                  "the slope of ELU is positive everywhere: check the sign of the negative branch")]
+        result = check_derivative(lambda x, a=alpha: fn(x, a), "elu", show=False, hints=hints, alpha=alpha)
+        if not result.passed:
+            message = result.message if result.message.startswith("not answered") else f"alpha = {alpha}: {result.message}"
+            return _show(CheckResult(False, message, "elu derivative"), show)
+    return _show(CheckResult(True, "matches the reference for alpha = 1, 0.5, 2 on 220 inputs each, "
+                             "including ±1000, in float64 and float32", "elu derivative"), show)
+
+
+def check_tanh_vjp_from_output(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 4: ``tanh_vjp_from_output(y, grad_out)`` = grad_out * (1 - y**2), y = tanh(x) the saved output."""
+    rng = _SEEDED(80)
+    y = np.tanh(sample_inputs(seed=80))
+    cases = [(y, rng.normal(size=y.shape)), (np.tanh(rng.normal(size=(3, 4))), rng.normal(size=(3, 4)))]
+    hints = [(lambda y, g: g * (1 - y) ** 2, "1 - y**2 squares y, not (1 - y)"),
+             (lambda y, g: g * y * (1 - y), "y (1 - y) is the sigmoid's rule; for tanh it is 1 - y**2"),
+             (lambda y, g: g * (1 - np.tanh(y) ** 2), "y is already tanh(x): do not apply tanh again")]
+    return check_outputs(fn, lambda y, g: g * (1 - y**2), cases, "tanh_vjp_from_output", hints=hints, show=show)
+
+
+def _ref_vanishing_depth(threshold):
+    depth = 1
+    while 0.25**depth >= threshold:
+        depth += 1
+    return depth
+
+
+def check_vanishing_depth(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 4: ``vanishing_depth(threshold)``: smallest depth d with 0.25**d < threshold (sigmoid's bound)."""
+    cases = [(1e-6,), (1e-2,), (0.25,), (0.3,), (1e-12,), (0.0625,)]
+    hints = [(lambda t: int(np.floor(np.log(t) / np.log(0.25))), "off by one: you need 0.25**d strictly below the threshold"),
+             (lambda t: int(np.ceil(np.log(t) / np.log(0.5))), "the largest slope of the sigmoid is 1/4, not 1/2"),
+             (lambda t: int(np.ceil(np.log(t) / np.log(0.25))), "off by one at the boundary: 0.25**d must be < threshold, not <=")]
+    return check_outputs(fn, _ref_vanishing_depth, cases, "vanishing_depth", rtol=0, atol=0, hints=hints, show=show)
+
+
+def _ref_largest_stable_lr(X):
+    return len(X) / float(np.linalg.eigvalsh(X.T @ X).max())
+
+
+def check_largest_stable_lr(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 4: ``largest_stable_lr(X)``: the learning rate above which GD on mean((X w - y)^2) diverges."""
+    rng = _SEEDED(90)
+    cases = [(rng.normal(size=(50, 3)),), (rng.normal(size=(20, 5)) * np.array([1, 2, 3, 4, 5]),),
+             (np.eye(4) * 2,), (rng.normal(size=(100, 2)) + 3,)]
+    hints = [(lambda X: 2 * len(X) / float(np.linalg.eigvalsh(X.T @ X).max()),
+              "the Hessian of mean((Xw - y)^2) is 2 X^T X / N: a factor 2 is missing"),
+             (lambda X: len(X) / float(np.trace(X.T @ X)), "use the largest eigenvalue of X^T X, not its trace"),
+             (lambda X: len(X) / float(np.linalg.eigvalsh(X.T @ X).min()), "the largest eigenvalue sets the limit, not the smallest")]
+    return check_outputs(fn, _ref_largest_stable_lr, cases, "largest_stable_lr", rtol=1e-8, hints=hints, show=show)
+
+
+# ---------------------------------------------------------------------------
+# Lab 5: the classic activations.
+# ---------------------------------------------------------------------------
+
+
+def check_stable_sigmoid(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 5: a sigmoid exact and silent for every finite input (no overflow at ±1000)."""
+    hints = [(lambda x: 1 - activations.stable_sigmoid(x), "that is sigma(-x): check the sign of the exponent")]
+    return check_function(fn, activations.get("sigmoid"), "stable sigmoid", hints=hints, show=show)
+
+
+def check_stable_softplus(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 5: softplus log(1 + e^x) exact and silent for every finite input."""
+    hints = [(lambda x: np.maximum(x, 0), "that is ReLU: the smooth part log1p(exp(-|x|)) is missing"),
+             (lambda x: np.maximum(x, 0) + np.log1p(np.exp(np.abs(x))), "the correction is log1p(exp(-|x|)), with a minus")]
+    return check_function(fn, activations.stable_softplus, "stable softplus", hints=hints, show=show)
+
+
+def _ref_logsumexp(x):
+    top = np.max(x, axis=-1, keepdims=True)
+    return (top + np.log(np.sum(np.exp(x - top), axis=-1, keepdims=True)))[..., 0]
+
+
+def check_logsumexp(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 5: ``logsumexp(x)`` over the last axis, exact for logits of any size (±1000 included)."""
+    rng = _SEEDED(100)
+    cases = [(rng.normal(size=(5, 4)),), (np.array([[1000.0, 1000.0], [-1000.0, -1000.0], [0.0, -1000.0]]),),
+             (rng.normal(0, 50, size=(3, 7)),), (np.array([[800.0, 0.0, -5.0]]),)]
+    hints = [(lambda x: np.max(x, axis=-1) + 0 * np.log(np.sum(np.exp(x - x.max(-1, keepdims=True)), axis=-1)) +
+              np.log(np.sum(np.exp(x - x.max(-1, keepdims=True)), axis=-1)) - np.max(x, axis=-1),
+              "after subtracting the maximum m, add it back: logsumexp(x) = m + log(sum(exp(x - m)))"),
+             (lambda x: np.max(x, axis=-1), "the maximum alone is only a bound: add log(sum(exp(x - m)))")]
+    return check_outputs(fn, _ref_logsumexp, cases, "logsumexp", rtol=1e-12, atol=1e-12, hints=hints, show=show)
+
+
+def check_leaky_relu_derivative(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 5: ``leaky_relu_derivative(x, negative_slope)`` for several slopes."""
+    for slope in (0.01, 0.2, 0.5):
+        hints = [(lambda x, s=slope: np.where(x > 0, 1.0, -s), "the slope for x < 0 is +negative_slope (the sign is flipped)"),
+                 (lambda x, s=slope: (x > 0).astype(float), "that is ReLU's derivative: negative inputs have slope negative_slope"),
+                 (lambda x, s=slope: np.where(x > 0, x, s * x), "that is leaky ReLU itself, not its derivative")]
+        result = check_derivative(lambda x, s=slope: fn(x, s), "leaky_relu", show=False, hints=hints, negative_slope=slope)
+        if not result.passed:
+            message = result.message if result.message.startswith("not answered") else f"negative_slope = {slope}: {result.message}"
+            return _show(CheckResult(False, message, "leaky_relu derivative"), show)
+    return _show(CheckResult(True, "matches the reference for negative_slope = 0.01, 0.2, 0.5", "leaky_relu derivative"), show)
+
+
+DEAD_RELU_LRS = (0.1, 0.2, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0)
+
+
+def reference_dead_fraction(lr: float) -> float:
+    """Lab 5's experiment: mean dead fraction of a [2, 32, 32, 2] ReLU MLP after 5 epochs of SGD(lr) on moons."""
+    from nonlinear import data, experiments, nn
+
+    moons = data.moons(n=400, seed=0)
+    model = nn.MLP([2, 32, 32, 2], activation="relu", seed=0)
+    nn.train(model, moons.X_train, moons.y_train, loss="cross_entropy", optimizer=nn.SGD(model.parameters(), lr=lr),
+             epochs=5, batch_size=32, seed=0, progress=False)
+    return float(np.mean(experiments.dead_fraction(model, moons.X_train)))
+
+
+def check_dead_fraction_after_training(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 5: ``dead_fraction_after_training(lr)`` reproduces the described experiment exactly."""
+    hints = [(lambda lr: 1 - reference_dead_fraction(lr), "you returned the fraction of units still alive"),
+             (lambda lr: reference_dead_fraction(0.0), "the model was not trained (or trained with lr = 0)")]
+    return check_outputs(fn, reference_dead_fraction, [(0.1,), (3.0,)], "dead_fraction_after_training",
+                         rtol=1e-9, atol=1e-12, hints=hints, show=show)
+
+
+def reference_half_dead_lr() -> float:
+    """The first learning rate of ``DEAD_RELU_LRS`` at which at least half of the hidden units are dead."""
+    return next(lr for lr in DEAD_RELU_LRS if reference_dead_fraction(lr) >= 0.5)
+
+
+def check_half_dead_lr(answer, show: bool = True) -> CheckResult:
+    """Lab 5: the first learning rate of the grid at which at least half of the ReLU units died."""
+    expected = reference_half_dead_lr()
+    index = DEAD_RELU_LRS.index(expected)
+    hints = [(DEAD_RELU_LRS[index - 1], "that is the last rate *below* one half: take the first at or above 0.5")] if index else []
+    return check_value(answer, expected, "half_dead_lr", rtol=1e-12, hints=hints, show=show)
