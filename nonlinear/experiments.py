@@ -133,9 +133,9 @@ def time_activation(name: str, n: int = 1_000_000, backend: str = "numpy", backw
     """Median seconds for one forward (or forward + backward) pass of an activation over n elements."""
     rng = np.random.default_rng(seed)
     x = rng.normal(0, 3, size=n).astype(dtype)
-    g = np.ones_like(x)
+    act = activations.get(name, **params)
+    g = np.ones_like(act(x))  # the upstream gradient has the output's shape (glu halves it, logsumexp drops it)
     if backend == "numpy":
-        act = activations.get(name, **params)
         return time_call((lambda: act.vjp(x, g)) if backward else (lambda: act(x)), repeats)
     if backend == "torch":
         import torch
