@@ -4,6 +4,16 @@ Parametrised over the registry: registering an activation with a torch counterpa
 (``reference.torch_function``) puts it under these tests. Activations PyTorch lacks
 are checked against their defining formulas (built from torch ops) and central
 finite differences. Bad input must raise ValueError/TypeError that says what was expected.
+
+At exact kinks the package follows PyTorch's derivative convention everywhere torch has the
+function (test_derivative_at_kinks_follows_torch_convention). Deliberate differences:
+
+- leaky_relu6 at x = 6: f' = 0, like relu6 and hardtanh at their corners; the composite
+  torch.clamp(leaky_relu(x), max=6) would pass a gradient of 1 there.
+- maxout ties: the first maximum of a group gets the whole gradient (torch.amax splits it).
+- prelu with several slopes on a 1-d input uses axis 0 as the channel axis (torch refuses).
+- gelu for x << 0: the package's erfc form is exact where torch's 1 + erf(x/sqrt 2) cancels
+  (a difference of at most a few eps absolute; see LOOSER).
 """
 
 from __future__ import annotations
@@ -200,6 +210,14 @@ def test_float32_in_float32_out_close_to_float64(name):
     )
     if a.elementwise:
         assert a.derivative(x32).dtype == np.float32
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if activations.get(n).stochastic])
+def test_float32_in_float32_out_in_training_mode(name):
+    a = activations.get(name, training=True, seed=0)
+    x = np.linspace(-3, 3, 13, dtype=np.float32)
+    assert a(x).dtype == np.float32
+    assert a.derivative(x).dtype == np.float32 and a.vjp(x, np.ones_like(x)).dtype == np.float32
 
 
 @pytest.mark.parametrize("name", NAMES)
