@@ -665,8 +665,7 @@ def check_logsumexp(fn: Callable, show: bool = True) -> CheckResult:
     rng = _SEEDED(100)
     cases = [(rng.normal(size=(5, 4)),), (np.array([[1000.0, 1000.0], [-1000.0, -1000.0], [0.0, -1000.0]]),),
              (rng.normal(0, 50, size=(3, 7)),), (np.array([[800.0, 0.0, -5.0]]),)]
-    hints = [(lambda x: np.max(x, axis=-1) + 0 * np.log(np.sum(np.exp(x - x.max(-1, keepdims=True)), axis=-1)) +
-              np.log(np.sum(np.exp(x - x.max(-1, keepdims=True)), axis=-1)) - np.max(x, axis=-1),
+    hints = [(lambda x: np.log(np.sum(np.exp(x - x.max(-1, keepdims=True)), axis=-1)),
               "after subtracting the maximum m, add it back: logsumexp(x) = m + log(sum(exp(x - m)))"),
              (lambda x: np.max(x, axis=-1), "the maximum alone is only a bound: add log(sum(exp(x - m)))")]
     return check_outputs(fn, _ref_logsumexp, cases, "logsumexp", rtol=1e-12, atol=1e-12, hints=hints, show=show)

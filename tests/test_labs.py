@@ -84,6 +84,58 @@ WRONG_ANSWERS: dict[str, list[str]] = {
         "def two_layer_gradients(x, y, W1, b1, W2, b2):\n    h = np.tanh(x @ W1 + b1)\n    g = 2 * (h @ W2 + b2 - y) / y.size\n    gh = g @ W2.T\n    return x.T @ gh, gh.sum(axis=0), h.T @ g, g.sum(axis=0)",
         "def two_layer_gradients(x, y, W1, b1, W2, b2):\n    h = np.tanh(x @ W1 + b1)\n    g = 2 * (h @ W2 + b2 - y) / y.size\n    gz = (g @ W2.T) * (1 - np.tanh(h) ** 2)\n    return x.T @ gz, gz.sum(axis=0), h.T @ g, g.sum(axis=0)",
     ],
+    # lab 4
+    "ex4_1": [
+        "def elu_derivative(x, alpha=1.0):\n    return np.where(x > 0, 1.0, np.exp(np.minimum(x, 0)))",
+        "def elu_derivative(x, alpha=1.0):\n    return np.where(x > 0, 1.0, alpha * np.exp(x))",
+        "def elu_derivative(x, alpha=1.0):\n    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))",
+    ],
+    "ex4_2": [
+        "def tanh_vjp_from_output(y, grad_out):\n    return grad_out * y * (1 - y)",
+        "def tanh_vjp_from_output(y, grad_out):\n    return grad_out * (1 - np.tanh(y) ** 2)",
+        "def tanh_vjp_from_output(y, grad_out):\n    return 1 - y**2",
+    ],
+    "ex4_3": [
+        "def vanishing_depth(threshold):\n    return int(np.ceil(np.log(threshold) / np.log(0.5)))",
+        "def vanishing_depth(threshold):\n    return int(np.floor(np.log(threshold) / np.log(0.25)))",
+        "def vanishing_depth(threshold):\n    return int(np.ceil(np.log(threshold) / np.log(0.25)))",
+    ],
+    "ex4_4": [
+        "def largest_stable_lr(X):\n    return 2 / float(np.linalg.eigvalsh(X.T @ X / len(X)).max())",
+        "def largest_stable_lr(X):\n    return len(X) / float(np.trace(X.T @ X))",
+        "def largest_stable_lr(X):\n    return 2 / float(np.linalg.eigvalsh(2 * X.T @ X / len(X)).min())",
+    ],
+    # lab 5
+    "ex5_1": [
+        "def stable_sigmoid(x):\n    return 1 / (1 + np.exp(-x))",
+        "def stable_sigmoid(x):\n    return np.exp(x) / (1 + np.exp(x))",
+        "def stable_sigmoid(x):\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, e / (1 + e), 1 / (1 + e))",
+    ],
+    "ex5_2": [
+        "def stable_softplus(x):\n    return np.log1p(np.exp(x))",
+        "def stable_softplus(x):\n    return np.maximum(x, 0)",
+        "def stable_softplus(x):\n    return np.maximum(x, 0) + np.log1p(np.exp(np.abs(x)))",
+    ],
+    "ex5_3": [
+        "def logsumexp(x):\n    return np.log(np.sum(np.exp(x), axis=-1))",
+        "def logsumexp(x):\n    m = np.max(x, axis=-1, keepdims=True)\n    return np.log(np.sum(np.exp(x - m), axis=-1))",
+        "def logsumexp(x):\n    return np.max(x, axis=-1)",
+    ],
+    "ex5_4": [
+        "def leaky_relu_derivative(x, negative_slope=0.01):\n    return np.where(x > 0, 1.0, -negative_slope)",
+        "def leaky_relu_derivative(x, negative_slope=0.01):\n    return (x > 0).astype(float)",
+    ],
+    "ex5_5": [
+        "def dead_fraction_after_training(lr):\n    return 1 - checks.reference_dead_fraction(lr)",
+        "def dead_fraction_after_training(lr):\n    model = nn.MLP([2, 32, 32, 2], activation='relu', seed=0)\n"
+        "    return float(np.mean(experiments.dead_fraction(model, data.moons(n=400, seed=0).X_train)))",
+        "def dead_fraction_after_training(lr):\n    moons = data.moons(n=400, seed=0)\n"
+        "    model = nn.MLP([2, 32, 32, 2], activation='relu', seed=0)\n"
+        "    nn.train(model, moons.X_train, moons.y_train, optimizer=nn.Adam(model.parameters(), lr=lr), epochs=5,\n"
+        "             batch_size=32, seed=0, progress=False)\n"
+        "    return float(np.mean(experiments.dead_fraction(model, moons.X_train)))",
+    ],
+    "ex5_6": ["half_dead_lr = 1.5", "half_dead_lr = 3.0", "half_dead_lr = None"],
 }
 
 
@@ -168,8 +220,8 @@ def _scores(results: dict) -> tuple[float, float]:
 # --- the tests -------------------------------------------------------------------------------------
 
 
-def test_there_are_labs_for_chapters_2_to_3_at_least():
-    assert {"lab02", "lab03"} <= {m.name[:5] for m in MASTERS}
+def test_there_are_labs_for_chapters_2_to_5_at_least():
+    assert {"lab02", "lab03", "lab04", "lab05"} <= {m.name[:5] for m in MASTERS}
 
 
 def test_every_question_has_at_least_two_wrong_answers():
