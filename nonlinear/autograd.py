@@ -21,7 +21,7 @@ own ``vjp`` as the backward step.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -57,7 +57,7 @@ class Tensor:
         self._backward: Callable[[np.ndarray], Iterable[np.ndarray]] | None = None
 
     @classmethod
-    def from_op(cls, data, parents, backward, op: str) -> "Tensor":
+    def from_op(cls, data, parents, backward, op: str) -> Tensor:
         """A result of an operation: ``backward(grad_out)`` returns one gradient per parent."""
         out = cls(data)
         out.parents = tuple(parents)
@@ -131,37 +131,37 @@ class Tensor:
     def zero_grad(self) -> None:
         self.grad = None
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         return Tensor(self.data)
 
     # -- arithmetic ----------------------------------------------------------
-    def __add__(self, other) -> "Tensor":
+    def __add__(self, other) -> Tensor:
         other = as_tensor(other)
         return Tensor.from_op(self.data + other.data, (self, other), lambda g: (g, g), "+")
 
-    def __mul__(self, other) -> "Tensor":
+    def __mul__(self, other) -> Tensor:
         other = as_tensor(other)
         a, b = self.data, other.data
         return Tensor.from_op(a * b, (self, other), lambda g: (g * b, g * a), "*")
 
-    def __neg__(self) -> "Tensor":
+    def __neg__(self) -> Tensor:
         return Tensor.from_op(-self.data, (self,), lambda g: (-g,), "neg")
 
-    def __sub__(self, other) -> "Tensor":
+    def __sub__(self, other) -> Tensor:
         return self + (-as_tensor(other))
 
-    def __truediv__(self, other) -> "Tensor":
+    def __truediv__(self, other) -> Tensor:
         other = as_tensor(other)
         a, b = self.data, other.data
         return Tensor.from_op(a / b, (self, other), lambda g: (g / b, -g * a / (b * b)), "/")
 
-    def __pow__(self, exponent) -> "Tensor":
+    def __pow__(self, exponent) -> Tensor:
         if isinstance(exponent, Tensor) or not np.isscalar(exponent):
             raise TypeError("Tensor ** p needs a plain number p (a constant exponent)")
         a = self.data
         return Tensor.from_op(a**exponent, (self,), lambda g: (g * exponent * a ** (exponent - 1),), f"**{exponent}")
 
-    def __matmul__(self, other) -> "Tensor":
+    def __matmul__(self, other) -> Tensor:
         other = as_tensor(other)
         a, b = self.data, other.data
         if a.ndim != 2 or b.ndim != 2:
@@ -173,17 +173,17 @@ class Tensor:
     __radd__ = __add__
     __rmul__ = __mul__
 
-    def __rsub__(self, other) -> "Tensor":
+    def __rsub__(self, other) -> Tensor:
         return as_tensor(other) - self
 
-    def __rtruediv__(self, other) -> "Tensor":
+    def __rtruediv__(self, other) -> Tensor:
         return as_tensor(other) / self
 
-    def __rmatmul__(self, other) -> "Tensor":
+    def __rmatmul__(self, other) -> Tensor:
         return as_tensor(other) @ self
 
     # -- reductions and shapes -----------------------------------------------
-    def sum(self, dim=None, keepdim: bool = False) -> "Tensor":
+    def sum(self, dim=None, keepdim: bool = False) -> Tensor:
         shape = self.shape
 
         def backward(g):
@@ -193,28 +193,28 @@ class Tensor:
 
         return Tensor.from_op(self.data.sum(axis=dim, keepdims=keepdim), (self,), backward, "sum")
 
-    def mean(self, dim=None, keepdim: bool = False) -> "Tensor":
+    def mean(self, dim=None, keepdim: bool = False) -> Tensor:
         count = self.data.size if dim is None else np.prod([self.shape[d] for d in np.atleast_1d(dim)])
         return self.sum(dim, keepdim) * (1.0 / count)
 
-    def reshape(self, *shape) -> "Tensor":
+    def reshape(self, *shape) -> Tensor:
         old = self.shape
         return Tensor.from_op(self.data.reshape(*shape), (self,), lambda g: (g.reshape(old),), "reshape")
 
     @property
-    def T(self) -> "Tensor":
+    def T(self) -> Tensor:
         return Tensor.from_op(self.data.T, (self,), lambda g: (g.T,), "T")
 
     # -- a few elementwise functions the losses and layers need ---------------
-    def exp(self) -> "Tensor":
+    def exp(self) -> Tensor:
         out = np.exp(self.data)
         return Tensor.from_op(out, (self,), lambda g: (g * out,), "exp")
 
-    def log(self) -> "Tensor":
+    def log(self) -> Tensor:
         a = self.data
         return Tensor.from_op(np.log(a), (self,), lambda g: (g / a,), "log")
 
-    def sqrt(self) -> "Tensor":
+    def sqrt(self) -> Tensor:
         return self**0.5
 
 

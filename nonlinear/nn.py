@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 import numpy as np
 from tqdm import tqdm
@@ -72,16 +72,16 @@ class Module:
         for p in self.parameters():
             p.grad = None
 
-    def train(self, mode: bool = True) -> "Module":
+    def train(self, mode: bool = True) -> Module:
         self.training = mode
         for child in self.children():
             child.train(mode)
         return self
 
-    def eval(self) -> "Module":
+    def eval(self) -> Module:
         return self.train(False)
 
-    def children(self) -> list["Module"]:
+    def children(self) -> list[Module]:
         return []
 
     def __call__(self, x):
