@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -116,27 +116,30 @@ def forward_statistics(activation, depth: int, width: int = 256, n: int = 512, i
 # ---------------------------------------------------------------------------
 
 
-def time_call(fn: Callable[[], object], repeats: int = 7, number: int = 1) -> float:
-    """Median wall time of ``fn()`` in seconds over ``repeats`` runs of ``number`` calls (after one warm-up)."""
+def best_time(fn: Callable[[], object], repeats: int = 15) -> float:
+    """Fastest wall time of ``fn()`` in seconds over ``repeats`` runs (after one warm-up).
+
+    On a shared machine other processes only ever add time, so the minimum is the
+    estimate least disturbed by them (a median is not).
+    """
     fn()
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        times.append((time.perf_counter() - start) / number)
-    return statistics.median(times)
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
 
 
 def time_activation(name: str, n: int = 1_000_000, backend: str = "numpy", backward: bool = False,
-                    repeats: int = 7, dtype=np.float32, seed: int = 0, **params) -> float:
-    """Median seconds for one forward (or forward + backward) pass of an activation over n elements."""
+                    repeats: int = 15, dtype=np.float32, seed: int = 0, **params) -> float:
+    """Seconds for one forward (or forward + backward) pass of an activation over n elements (:func:`best_time`)."""
     rng = np.random.default_rng(seed)
     x = rng.normal(0, 3, size=n).astype(dtype)
     act = activations.get(name, **params)
     g = np.ones_like(act(x))  # the upstream gradient has the output's shape (glu halves it, logsumexp drops it)
     if backend == "numpy":
-        return time_call((lambda: act.vjp(x, g)) if backward else (lambda: act(x)), repeats)
+        return best_time((lambda: (act(x), act.vjp(x, g))) if backward else (lambda: act(x)), repeats)
     if backend == "torch":
         import torch
 
@@ -145,17 +148,18 @@ def time_activation(name: str, n: int = 1_000_000, backend: str = "numpy", backw
         fn = torch_function(name, **params)
         if fn is None:
             raise ValueError(f"{name} has no PyTorch counterpart to time")
+        xt, gt = torch.from_numpy(x), torch.from_numpy(g)
         if not backward:
-            xt = torch.from_numpy(x)
-            return time_call(lambda: fn(xt), repeats)
-        gt = torch.from_numpy(g)
-
-        def forward_backward():
-            xt = torch.from_numpy(x).requires_grad_(True)
-            fn(xt).backward(gt)
-
-        return time_call(forward_backward, repeats)
+            return best_time(lambda: fn(xt), repeats)
+        leaf = xt.clone().requires_grad_(True)
+        return best_time(lambda: fn(leaf).backward(gt), repeats)
     raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")
+
+
+def time_per_element(name: str, n: int = 2**18, backend: str = "numpy", backward: bool = False,
+                     repeats: int = 15, seed: int = 0) -> float:
+    """Nanoseconds per element of an activation on n float32 numbers (forward, or forward + backward)."""
+    return time_activation(name, n=n, backend=backend, backward=backward, repeats=repeats, seed=seed) / n * 1e9
 
 
 # ---------------------------------------------------------------------------
@@ -266,49 +270,9 @@ def largest_stable_lr(make_model: Callable[[], nn.Module], X, y, lrs, loss="cros
     return best
 
 
-def best_time(fn: Callable[[], object], repeats: int = 15) -> float:
-    """Fastest wall time of ``fn()`` in seconds over ``repeats`` runs (after one warm-up).
-
-    On a shared machine other processes only ever add time, so the minimum is the
-    estimate least disturbed by them (the median of :func:`time_call` is not).
-    """
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def time_per_element(name: str, n: int = 2**18, backend: str = "numpy", backward: bool = False,
-                     repeats: int = 15, seed: int = 0) -> float:
-    """Nanoseconds per element of an activation on n float32 numbers (forward, or forward + backward), via :func:`best_time`."""
-    rng = np.random.default_rng(seed)
-    x = rng.normal(0, 3, size=n).astype(np.float32)
-    g = np.ones_like(x)
-    if backend == "numpy":
-        act = activations.get(name)
-        fn = (lambda: (act(x), act.vjp(x, g))) if backward else (lambda: act(x))
-    elif backend == "torch":
-        import torch
-
-        from nonlinear.reference import torch_function
-
-        f = torch_function(name)
-        if f is None:
-            raise ValueError(f"{name} has no PyTorch counterpart to time")
-        xt, gt = torch.from_numpy(x), torch.from_numpy(g)
-        leaf = xt.clone().requires_grad_(True)
-        fn = (lambda: f(leaf).backward(gt)) if backward else (lambda: f(xt))
-    else:
-        raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")
-    return best_time(fn, repeats) / n * 1e9
-
-
 def layer_time_share(name: str, batch: int = 256, width: int = 512, backend: str = "torch", backward: bool = False,
                      repeats: int = 15, seed: int = 0) -> dict[str, float]:
-    """Median seconds of a layer's matmul (+ bias) and of its activation, and the activation's share.
+    """Fastest seconds of a layer's matmul (+ bias) and of its activation, and the activation's share.
 
     Times ``x @ W + b`` on a (batch, width) float32 input with a (width, width)
     weight, then the activation on the (batch, width) result; with
@@ -349,10 +313,10 @@ def layer_time_share(name: str, batch: int = 256, width: int = 512, backend: str
             def act_pass():
                 fn(zr).backward(gt)
 
-            t_mm, t_act = time_call(matmul, repeats), time_call(act_pass, repeats)
+            t_mm, t_act = best_time(matmul, repeats), best_time(act_pass, repeats)
         else:
-            t_mm = time_call(lambda: torch.addmm(bt, xt, wt), repeats)
-            t_act = time_call(lambda: fn(zt), repeats)
+            t_mm = best_time(lambda: torch.addmm(bt, xt, wt), repeats)
+            t_act = best_time(lambda: fn(zt), repeats)
     else:
         raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")
     return {"matmul": t_mm, "activation": t_act, "share": t_act / (t_mm + t_act)}
