@@ -717,3 +717,359 @@ def check_half_dead_lr(answer, show: bool = True) -> CheckResult:
     index = DEAD_RELU_LRS.index(expected)
     hints = [(DEAD_RELU_LRS[index - 1], "that is the last rate *below* one half: take the first at or above 0.5")] if index else []
     return check_value(answer, expected, "half_dead_lr", rtol=1e-12, hints=hints, show=show)
+
+
+# ---------------------------------------------------------------------------
+# Lab 6: modern activations.
+# ---------------------------------------------------------------------------
+
+
+def check_hard_swish(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 6: ``hard_swish(x)`` = x * ReLU6(x + 3) / 6, against ``activations.get("hardswish")``."""
+    hints = [(lambda x: x * np.clip(x + 3, 0, 6), "the gate ReLU6(x + 3) runs from 0 to 6: divide it by 6"),
+             (lambda x: np.clip(x + 3, 0, 6) / 6, "that is the hard sigmoid (the gate) alone: multiply it by x"),
+             (lambda x: x * np.clip(x, 0, 6) / 6, "shift before clipping: the gate is ReLU6(x + 3), not ReLU6(x)")]
+    return check_function(fn, activations.get("hardswish"), "hard_swish", hints=hints, show=show)
+
+
+def check_swish_derivative(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 6: ``swish_derivative(x, beta)`` for several beta, at 0, ±1000, random inputs, float64 and float32."""
+    s = activations.stable_sigmoid
+    for beta in (1.0, 0.5, 2.0):
+        hints = [(lambda x, b=beta: s(b * x) * (1 + x * (1 - s(b * x))),
+                  "that is SiLU's derivative (beta = 1): the chain rule through sigma(beta x) brings a factor beta"),
+                 (lambda x, b=beta: b * s(b * x) * (1 - s(b * x)),
+                  "that is the derivative of sigma(beta x) alone: Swish is x * sigma(beta x), use the product rule"),
+                 (lambda x, b=beta: s(b * x), "sigma(beta x) is only the first term of the product rule")]
+        result = check_derivative(lambda x, b=beta: fn(x, b), "swish", show=False, hints=hints, beta=beta)
+        if not result.passed:
+            message = result.message if result.message.startswith("not answered") else f"beta = {beta}: {result.message}"
+            return _show(CheckResult(False, message, "swish derivative"), show)
+    return _show(CheckResult(True, "matches the reference for beta = 1, 0.5, 2 on 221 inputs each, "
+                             "including ±1000, in float64 and float32", "swish derivative"), show)
+
+
+def check_gelu_tanh(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 6: ``gelu_tanh(x)`` = x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), PyTorch's approximate='tanh'."""
+    k = np.sqrt(2 / np.pi)
+    hints = [(activations.get("gelu"), "that is the exact GELU x Phi(x); write the tanh approximation"),
+             (lambda x: x * activations.stable_sigmoid(1.702 * x),
+              "that is the sigmoid approximation x sigma(1.702 x); write the tanh one"),
+             (lambda x: x * (1 + np.tanh(k * (x + 0.044715 * x**3))), "a factor 1/2 is missing"),
+             (lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 * np.pi) * (x + 0.044715 * x**3))),
+              "the constant is sqrt(2/pi) ≈ 0.798, not sqrt(2 pi)")]
+    return check_function(fn, activations.get("gelu", approximate="tanh"), "gelu_tanh", hints=hints, show=show)
+
+
+def swiglu_cases() -> list[tuple[np.ndarray, ...]]:
+    """Inputs (x, W1, W3, W2, grad_out) for the SwiGLU block of lab 6: tokens x d, d x h, d x h, h x d, tokens x d."""
+    cases = []
+    for seed, (tokens, d, hidden) in enumerate([(5, 4, 6), (1, 3, 2), (16, 8, 12)]):
+        rng = _SEEDED(seed + 600)
+        cases.append((rng.normal(size=(tokens, d)), rng.normal(0, d**-0.5, size=(d, hidden)),
+                      rng.normal(0, d**-0.5, size=(d, hidden)), rng.normal(0, hidden**-0.5, size=(hidden, d)),
+                      rng.normal(size=(tokens, d))))
+    return cases
+
+
+def reference_swiglu(x, W1, W3, W2, grad_out):
+    """SwiGLU (SiLU(x W1) * x W3) W2 and its gradients w.r.t. x, W1, W3, W2 for upstream gradient grad_out (numpy)."""
+    a, b = x @ W1, x @ W3
+    s = activations.stable_sigmoid(a)
+    gate = a * s
+    h = gate * b
+    grad_h = grad_out @ W2.T
+    grad_a = grad_h * b * (s + a * s * (1 - s))
+    grad_b = grad_h * gate
+    return h @ W2, (grad_a @ W1.T + grad_b @ W3.T, x.T @ grad_a, x.T @ grad_b, h.T @ grad_out)
+
+
+def check_swiglu(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 6: ``swiglu(x, W1, W3, W2)`` on engine Tensors: output and the gradients of all four inputs."""
+    from nonlinear import autograd
+
+    name = "swiglu"
+    if not callable(fn):
+        return _show(CheckResult(False, f"expected a function, got {type(fn).__name__}", name), show)
+    s = activations.stable_sigmoid
+    wrong_forwards = [
+        (lambda x, W1, W3, W2: (x @ W1 * s(x @ W1)) @ W2, "the linear branch x @ W3 is missing: SwiGLU multiplies "
+         "SiLU(x W1) by x W3 elementwise"),
+        (lambda x, W1, W3, W2: (s(x @ W1) * (x @ W3)) @ W2, "that is GLU (a sigmoid gate); SwiGLU gates with SiLU(x W1) = "
+         "x W1 * sigma(x W1)"),
+        (lambda x, W1, W3, W2: ((x @ W3) * s(x @ W3) * (x @ W1)) @ W2, "W1 and W3 are swapped: SiLU goes on x @ W1"),
+    ]
+    for number, (x, W1, W3, W2, grad_out) in enumerate(swiglu_cases(), start=1):
+        tensors = [autograd.Tensor(a, requires_grad=True) for a in (x, W1, W3, W2)]
+        out, problem = _run_student(fn, *tensors)
+        expected, grads = reference_swiglu(x, W1, W3, W2, grad_out)
+        if problem is None and not isinstance(out, autograd.Tensor):
+            problem = (f"expected an autograd.Tensor, got {type(out).__name__}: build the block from engine operations "
+                       "(@, *, activations.get('silu')(...)) on the Tensors you are given, so that gradients flow")
+        if problem is None:
+            actual = np.asarray(out.data, dtype=np.float64)
+            problem = compare(actual, expected, np.arange(expected.size, dtype=np.float64).reshape(expected.shape),
+                              1e-9, 1e-12, "output")
+            if problem is not None:
+                problem = "output: " + problem.replace("at x = ", "at flat index ")
+                for wrong, advice in wrong_forwards:
+                    guess = wrong(x, W1, W3, W2)
+                    if guess.shape == actual.shape and np.allclose(actual, guess, rtol=1e-6, atol=1e-9):
+                        problem += f". Hint: {advice}"
+                        break
+        if problem is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", RuntimeWarning)
+                try:
+                    (out * grad_out).sum().backward()
+                except Exception as e:  # the student's graph, reported rather than raised
+                    problem = f"backward() through your block raised {type(e).__name__}: {e}"
+        if problem is None:
+            for label, tensor, grad in zip(("x", "W1", "W3", "W2"), tensors, grads, strict=True):
+                if tensor.grad is None:
+                    problem = (f"no gradient reached {label}: the output is not connected to it in the graph "
+                               "(did you compute with .data or numpy instead of Tensor operations?)")
+                    break
+                where = np.arange(grad.size, dtype=np.float64).reshape(grad.shape)
+                problem = compare(np.asarray(tensor.grad, dtype=np.float64), grad, where, 1e-9, 1e-12, f"grad of {label}")
+                if problem is not None:
+                    problem = f"gradient of {label}: " + problem.replace("at x = ", "at flat index ")
+                    break
+        if problem is not None:
+            if not problem.startswith("not answered"):
+                problem = f"test case {number} of 3: {problem}"
+            return _show(CheckResult(False, problem, name), show)
+    return _show(CheckResult(True, "output and the gradients of x, W1, W3, W2 match the hand-derived ones "
+                             "on 3 test cases", name), show)
+
+
+def _ref_swiglu_hidden_size(d, multiple_of=1):
+    hidden = int(2 * (4 * d) / 3)
+    return multiple_of * ((hidden + multiple_of - 1) // multiple_of)
+
+
+def check_swiglu_hidden_size(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 6: ``swiglu_hidden_size(d, multiple_of)``: int(2/3 * 4d), rounded up to a multiple of ``multiple_of``."""
+    cases = [(48, 1), (768, 1), (100, 1), (100, 8), (96, 256), (4096, 256), (5120, 256)]
+    hints = [(lambda d, m: 4 * d, "4d is the plain FFN's width; a gated block has three matrices, so it needs 2/3 of it"),
+             (lambda d, m: int(2 * d / 3), "2/3 of the plain width 4d, not of d"),
+             (lambda d, m: int(2 * (4 * d) / 3), "round up to a multiple of multiple_of"),
+             (lambda d, m: m * round(int(8 * d / 3) / m), "round *up* to the next multiple (LLaMA: 11008 for d = 4096)")]
+    return check_outputs(fn, _ref_swiglu_hidden_size, cases, "swiglu_hidden_size", rtol=0, atol=0, hints=hints,
+                         show=show)
+
+
+def _layer_statistics(activation, init, depth, width=256, n=512, seed=0, variant=""):
+    """The experiment of lab 6 (as ``experiments.forward_statistics``), with deliberate mistakes for the hints."""
+    from nonlinear import nn
+
+    act = activations.get(activation)
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, width))
+    means, stds = [], []
+    for _ in range(depth):
+        z = x @ nn.initial_weights(width, width, init, rng)
+        x = z if variant == "linear" else act(z)
+        shown = z if variant == "preactivation" else x
+        means.append(shown.mean())
+        stds.append(shown.var() if variant == "variance" else shown.std())
+    return np.array(means), np.array(stds)
+
+
+def check_layer_statistics(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 6: ``layer_statistics(activation, init, depth, width, n, seed)`` -> (means, stds) of every layer's output."""
+    cases = [("selu", "lecun", 10, 64, 128, 0), ("relu", "he", 8, 32, 64, 1), ("tanh", "xavier", 5, 16, 50, 2)]
+    hints = [(lambda *a: _layer_statistics(*a, variant="linear"), "the activation is missing: x = f(x @ W)"),
+             (lambda *a: _layer_statistics(*a, variant="variance"), "return the standard deviation (x.std()), not the variance"),
+             (lambda *a: _layer_statistics(*a, variant="preactivation"),
+              "those are the statistics of z = x @ W; measure the layer's output f(z)")]
+    return check_outputs(fn, lambda *a: _layer_statistics(*a), cases, "layer_statistics", rtol=1e-9, atol=1e-12,
+                         parts=("means", "stds"), hints=hints, show=show)
+
+
+# ---------------------------------------------------------------------------
+# Lab 7: choosing in practice.
+# ---------------------------------------------------------------------------
+
+
+def _ref_bce_with_logits(z, y):
+    return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+
+
+def check_bce_with_logits(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 7: ``bce_with_logits(z, y)``: mean binary cross-entropy from logits, exact for logits of any size."""
+    rng = _SEEDED(700)
+    cases = [(rng.normal(size=(8, 1)), rng.integers(0, 2, size=(8, 1)).astype(float)),
+             (np.array([40.0, -800.0, 1000.0, -1000.0, 0.0]), np.array([0.0, 1.0, 1.0, 0.0, 1.0])),
+             (rng.normal(0, 30, size=(6, 3)), rng.uniform(size=(6, 3))),
+             (np.array([[2.0], [-3.0]]), np.array([[1.0], [0.0]]))]
+    sp = activations.stable_softplus
+    hints = [(lambda z, y: float(np.sum(sp(z) - z * y)), "average over the examples (mean), do not sum"),
+             (lambda z, y: float(np.mean(sp(z) + z * y)), "the sign of the z * y term: BCE = softplus(z) - y z"),
+             (lambda z, y: float(np.mean(sp(-z) - z * y)), "softplus(z) - y z, not softplus(-z) - y z")]
+    return check_outputs(fn, _ref_bce_with_logits, cases, "bce_with_logits", rtol=1e-10, atol=1e-12, hints=hints,
+                         show=show)
+
+
+def _ref_cross_entropy(logits, labels):
+    return float(np.mean(_ref_logsumexp(logits) - logits[np.arange(len(labels)), labels]))
+
+
+def check_cross_entropy(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 7: ``cross_entropy(logits, labels)``: mean of -log softmax(logits)[label], exact for huge logits."""
+    rng = _SEEDED(710)
+    cases = [(rng.normal(size=(6, 4)), rng.integers(0, 4, size=6)),
+             (np.array([[1000.0, 0.0, -5.0], [0.0, 2.0, 1.0], [-1000.0, -1000.0, 0.0]]), np.array([1, 1, 2])),
+             (rng.normal(0, 50, size=(5, 10)), rng.integers(0, 10, size=5)),
+             (np.array([[3.0, 1.0]]), np.array([0]))]
+
+    def no_max_back(z, y):
+        m = z.max(axis=-1, keepdims=True)
+        return float(np.mean(np.log(np.sum(np.exp(z - m), axis=-1)) - z[np.arange(len(y)), y]))
+
+    hints = [(lambda z, y: len(y) * _ref_cross_entropy(z, y), "average over the examples (mean), do not sum"),
+             (no_max_back, "after shifting by the maximum m, add it back: logsumexp(z) = m + log(sum(exp(z - m)))"),
+             (lambda z, y: -_ref_cross_entropy(z, y), "the sign is flipped: the loss is -log softmax, which is >= 0")]
+    return check_outputs(fn, _ref_cross_entropy, cases, "cross_entropy", rtol=1e-10, atol=1e-12, hints=hints,
+                         show=show)
+
+
+OUTPUT_TASKS = {
+    "spam": "is an e-mail spam? (one output unit)",
+    "digit": "which of the 10 digits is in an image? (10 output units)",
+    "price": "the price of a house, standardised to mean 0 and std 1 (one output unit)",
+    "tags": "which of 20 tags apply to a photo? several can apply at once (20 output units)",
+}
+OUTPUT_ACTIVATIONS = ("none", "sigmoid", "softmax", "tanh", "relu")
+OUTPUT_LOSSES = ("mse", "bce_with_logits", "cross_entropy")
+_OUTPUT_ANSWERS = {"spam": ("sigmoid", "bce_with_logits"), "digit": ("softmax", "cross_entropy"),
+                   "price": ("none", "mse"), "tags": ("sigmoid", "bce_with_logits")}
+_OUTPUT_HINTS = {
+    ("spam", "softmax"): "softmax over a single output unit is always 1: one yes/no answer needs a sigmoid",
+    ("tags", "softmax"): "softmax makes the 20 tags compete (their probabilities sum to 1), but several can apply: "
+                         "one sigmoid per tag",
+    ("digit", "sigmoid"): "exactly one digit is right: softmax turns the 10 scores into one distribution",
+    ("price", "relu"): "a standardised price can be negative and ReLU cannot output it: leave the output linear ('none')",
+    ("price", "sigmoid"): "a price is not a probability: leave the output linear ('none')",
+    ("price", "tanh"): "tanh caps the output at ±1, a standardised price can exceed it: leave the output linear ('none')",
+    ("spam", "mse"): "a sigmoid output with MSE learns slowly when the sigmoid saturates: pair it with binary cross-entropy",
+    ("tags", "mse"): "a sigmoid output with MSE learns slowly when the sigmoid saturates: pair it with binary cross-entropy",
+    ("digit", "bce_with_logits"): "one class out of 10 is the multi-class case: cross_entropy (log-softmax inside)",
+    ("price", "bce_with_logits"): "the target is a real number, not a 0/1 label: mean squared error",
+    ("price", "cross_entropy"): "the target is a real number, not a class: mean squared error",
+}
+
+
+def check_output_choices(answer, show: bool = True) -> CheckResult:
+    """Lab 7: ``output_choices``: for each task of ``OUTPUT_TASKS``, an (output activation, loss) pair."""
+    name = "output_choices"
+    if callable(answer):
+        return _show(CheckResult(False, "expected a dict, got a function: call it and store the result", name), show)
+    if answer is None or answer is Ellipsis:
+        return _show(CheckResult(False, "not answered yet (output_choices is still ... or None)", name), show)
+    if not isinstance(answer, dict):
+        return _show(CheckResult(False, f"expected a dict {{task: (activation, loss)}}, got {type(answer).__name__}",
+                                 name), show)
+    missing = [task for task in OUTPUT_TASKS if task not in answer]
+    extra = [task for task in answer if task not in OUTPUT_TASKS]
+    if missing or extra:
+        message = (f"missing tasks: {missing}" if missing else "") + ("; " if missing and extra else "") + \
+                  (f"unknown tasks: {extra}" if extra else "") + f" (the tasks are {list(OUTPUT_TASKS)})"
+        return _show(CheckResult(False, message, name), show)
+    problems = []
+    for task, (right_activation, right_loss) in _OUTPUT_ANSWERS.items():
+        pair = answer[task]
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2 or not all(isinstance(p, str) for p in pair):
+            problems.append(f"{task}: expected a pair of strings (activation, loss), got {pair!r}")
+            continue
+        activation, loss = (p.strip().lower() for p in pair)
+        if activation not in OUTPUT_ACTIVATIONS:
+            problems.append(f"{task}: unknown activation {activation!r}; choose from {OUTPUT_ACTIVATIONS}")
+        elif loss not in OUTPUT_LOSSES:
+            problems.append(f"{task}: unknown loss {loss!r}; choose from {OUTPUT_LOSSES}")
+        elif activation != right_activation:
+            problems.append(f"{task}: the output activation {activation!r} is wrong. Hint: " +
+                            _OUTPUT_HINTS.get((task, activation), f"what kind of answer does '{OUTPUT_TASKS[task]}' need?"))
+        elif loss != right_loss:
+            problems.append(f"{task}: the loss {loss!r} does not match the {activation!r} output. Hint: " +
+                            _OUTPUT_HINTS.get((task, loss), "each output activation has one loss that belongs to it"))
+    if problems:
+        return _show(CheckResult(False, f"{len(problems)} of {len(OUTPUT_TASKS)} tasks are wrong: " +
+                                 "; ".join(problems), name), show)
+    return _show(CheckResult(True, "every task has the right output activation and loss", name), show)
+
+
+INIT_ACTIVATIONS = ("relu", "leaky_relu", "selu")
+INIT_SCHEMES = ("xavier", "he", "lecun")
+_INIT_ANSWERS = {"relu": "he", "leaky_relu": "he", "selu": "lecun"}
+
+
+def signal_std(activation: str, init: str, depth: int = 30, width: int = 64) -> np.ndarray:
+    """Lab 7: the standard deviation of each layer's output of a random ``depth``-layer net (forward_statistics)."""
+    from nonlinear import experiments
+
+    return experiments.forward_statistics(activation, depth=depth, width=width, init=init)["std"]
+
+
+def check_init_choices(answer, show: bool = True) -> CheckResult:
+    """Lab 7: ``init_for``: the initialisation ('xavier', 'he', 'lecun') for each activation of ``INIT_ACTIVATIONS``."""
+    name = "init_for"
+    if callable(answer):
+        return _show(CheckResult(False, "expected a dict, got a function: call it and store the result", name), show)
+    if answer is None or answer is Ellipsis:
+        return _show(CheckResult(False, "not answered yet (init_for is still ... or None)", name), show)
+    if not isinstance(answer, dict):
+        return _show(CheckResult(False, f"expected a dict {{activation: init}}, got {type(answer).__name__}", name), show)
+    if set(answer) != set(INIT_ACTIVATIONS):
+        return _show(CheckResult(False, f"the keys must be exactly {list(INIT_ACTIVATIONS)}, got {list(answer)}", name),
+                     show)
+    problems = []
+    for activation, right in _INIT_ANSWERS.items():
+        choice = answer[activation]
+        if not isinstance(choice, str) or choice.strip().lower() not in INIT_SCHEMES:
+            problems.append(f"{activation}: {choice!r} is not one of {INIT_SCHEMES}")
+            continue
+        choice = choice.strip().lower()
+        if choice != right:
+            stds = signal_std(activation, choice)
+            if activation == "selu":
+                why = (f"with {choice!r} the output std of a 30-layer SELU net ends at {stds[-1]:.3g} instead of about 1: "
+                       "SELU's fixed point (mean 0, variance 1) needs weights of variance 1/fan_in")
+            else:
+                why = (f"with {choice!r} the output std of a 30-layer {activation} net falls to {stds[-1]:.3g} by layer 30: "
+                       f"{activation} zeroes (almost) half of its input, so the weights need variance 2/fan_in")
+            problems.append(f"{activation}: {why}")
+    if problems:
+        return _show(CheckResult(False, f"{len(problems)} of {len(INIT_ACTIVATIONS)} wrong: " + "; ".join(problems),
+                                 name), show)
+    return _show(CheckResult(True, "each activation has the initialisation that keeps its signal at scale 1", name), show)
+
+
+_ACCURACY_CACHE: dict[tuple[str, int], float] = {}
+
+
+def reference_test_accuracy(activation: str, seed: int) -> float:
+    """Lab 7: test accuracy of ``benchmark.train_one(activation, "digits", seed)`` (cached per process)."""
+    from nonlinear import benchmark
+
+    key = (activation, seed)
+    if key not in _ACCURACY_CACHE:
+        _ACCURACY_CACHE[key] = benchmark.train_one(activation, "digits", seed).test_accuracy
+    return _ACCURACY_CACHE[key]
+
+
+def _ref_accuracy_summary(activation, seeds, ddof=1):
+    accuracies = [reference_test_accuracy(activation, s) for s in seeds]
+    return float(np.mean(accuracies)), float(np.std(accuracies, ddof=ddof))
+
+
+def check_accuracy_summary(fn: Callable, show: bool = True) -> CheckResult:
+    """Lab 7: ``accuracy_summary(activation, seeds)`` -> (mean, sample std) of digits test accuracy over seeds."""
+    cases = [("relu", (0, 1, 2)), ("tanh", (0, 1))]
+    hints = [(lambda a, s: _ref_accuracy_summary(a, s, ddof=0),
+              "use the sample standard deviation (ddof=1, as statistics.stdev): with 3 seeds np.std's default is too small"),
+             (lambda a, s: _ref_accuracy_summary(a, s[:1]), "use every seed in `seeds`, not only the first"),
+             (lambda a, s: tuple(1 - v if i == 0 else v for i, v in enumerate(_ref_accuracy_summary(a, s))),
+              "that is the error rate: report the test accuracy")]
+    return check_outputs(fn, _ref_accuracy_summary, cases, "accuracy_summary", rtol=1e-9, atol=1e-12,
+                         parts=("mean", "std"), hints=hints, show=show)

@@ -136,6 +136,86 @@ WRONG_ANSWERS: dict[str, list[str]] = {
         "    return float(np.mean(experiments.dead_fraction(model, moons.X_train)))",
     ],
     "ex5_6": ["half_dead_lr = 1.5", "half_dead_lr = 3.0", "half_dead_lr = None"],
+    # lab 6
+    "ex6_1": [
+        "def hard_swish(x):\n    return x * np.clip(x + 3, 0, 6)",
+        "def hard_swish(x):\n    return np.clip(x + 3, 0, 6) / 6",
+        "def hard_swish(x):\n    return x * np.clip(x, 0, 6) / 6",
+    ],
+    "ex6_2": [
+        "def swish_derivative(x, beta=1.0):\n    s = activations.stable_sigmoid(beta * x)\n    return s * (1 + x * (1 - s))",
+        "def swish_derivative(x, beta=1.0):\n    s = 1 / (1 + np.exp(-beta * x))\n    return s + beta * x * s * (1 - s)",
+        "def swish_derivative(x, beta=1.0):\n    s = activations.stable_sigmoid(beta * x)\n    return beta * s * (1 - s)",
+    ],
+    "ex6_3": [
+        "def gelu_tanh(x):\n    return activations.get('gelu')(x)",
+        "def gelu_tanh(x):\n    return x * activations.stable_sigmoid(1.702 * x)",
+        "def gelu_tanh(x):\n    return x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))",
+    ],
+    "ex6_4": [
+        "def swiglu(x, W1, W3, W2):\n    return activations.get('silu')(x @ W1) @ W2",
+        "def swiglu(x, W1, W3, W2):\n    return (activations.get('sigmoid')(x @ W1) * (x @ W3)) @ W2",
+        "def swiglu(x, W1, W3, W2):\n    silu = activations.get('silu')\n"
+        "    return autograd.Tensor((silu(x.data @ W1.data) * (x.data @ W3.data)) @ W2.data)",
+    ],
+    "ex6_5": [
+        "def swiglu_hidden_size(d, multiple_of=1):\n    return 4 * d",
+        "def swiglu_hidden_size(d, multiple_of=1):\n    return int(2 * (4 * d) / 3)",
+        "def swiglu_hidden_size(d, multiple_of=1):\n    return int(2 * d / 3)",
+    ],
+    "ex6_6": [
+        "def layer_statistics(activation, init, depth, width=256, n=512, seed=0):\n"
+        "    rng = np.random.default_rng(seed)\n    x = rng.normal(size=(n, width))\n    means, stds = [], []\n"
+        "    for _ in range(depth):\n        x = x @ nn.initial_weights(width, width, init, rng)\n"
+        "        means.append(x.mean())\n        stds.append(x.std())\n    return np.array(means), np.array(stds)",
+        "def layer_statistics(activation, init, depth, width=256, n=512, seed=0):\n    f = activations.get(activation)\n"
+        "    rng = np.random.default_rng(seed)\n    x = rng.normal(size=(n, width))\n    means, stds = [], []\n"
+        "    for _ in range(depth):\n        x = f(x @ nn.initial_weights(width, width, init, rng))\n"
+        "        means.append(x.mean())\n        stds.append(x.var())\n    return np.array(means), np.array(stds)",
+        "def layer_statistics(activation, init, depth, width=256, n=512, seed=0):\n    f = activations.get(activation)\n"
+        "    rng = np.random.default_rng(seed)\n    x = rng.normal(size=(n, width))\n    means, stds = [], []\n"
+        "    for _ in range(depth):\n        z = x @ nn.initial_weights(width, width, init, rng)\n        x = f(z)\n"
+        "        means.append(z.mean())\n        stds.append(z.std())\n    return np.array(means), np.array(stds)",
+    ],
+    # lab 7
+    "ex7_1": [
+        "def bce_with_logits(z, y):\n    p = 1 / (1 + np.exp(-z))\n    return float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p))))",
+        "def bce_with_logits(z, y):\n    return float(np.mean(np.log1p(np.exp(z)) - z * y))",
+        "def bce_with_logits(z, y):\n    return float(np.sum(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))",
+    ],
+    "ex7_2": [
+        "def cross_entropy(logits, labels):\n    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)\n"
+        "    return float(np.mean(-np.log(p[np.arange(len(labels)), labels])))",
+        "def cross_entropy(logits, labels):\n    m = logits.max(axis=1, keepdims=True)\n"
+        "    lse = np.log(np.sum(np.exp(logits - m), axis=1))\n"
+        "    return float(np.mean(lse - logits[np.arange(len(labels)), labels]))",
+        "def cross_entropy(logits, labels):\n    m = logits.max(axis=1, keepdims=True)\n"
+        "    lse = (m + np.log(np.sum(np.exp(logits - m), axis=1, keepdims=True)))[:, 0]\n"
+        "    return float(np.sum(lse - logits[np.arange(len(labels)), labels]))",
+    ],
+    "ex7_3": [
+        "output_choices = {'spam': ('sigmoid', 'bce_with_logits'), 'digit': ('softmax', 'cross_entropy'),"
+        " 'price': ('none', 'mse'), 'tags': ('softmax', 'cross_entropy')}",
+        "output_choices = {'spam': ('sigmoid', 'bce_with_logits'), 'digit': ('softmax', 'cross_entropy'),"
+        " 'price': ('relu', 'mse'), 'tags': ('sigmoid', 'bce_with_logits')}",
+        "output_choices = {'spam': ('sigmoid', 'mse'), 'digit': ('softmax', 'cross_entropy'),"
+        " 'price': ('none', 'mse'), 'tags': ('sigmoid', 'mse')}",
+    ],
+    "ex7_4": [
+        "init_for = {'relu': 'xavier', 'leaky_relu': 'xavier', 'selu': 'xavier'}",
+        "init_for = {'relu': 'he', 'leaky_relu': 'he', 'selu': 'he'}",
+        "init_for = {'relu': 'lecun', 'leaky_relu': 'he', 'selu': 'lecun'}",
+    ],
+    "ex7_5": [
+        "def accuracy_summary(activation, seeds=(0, 1, 2)):\n"
+        "    accuracies = [benchmark.train_one(activation, 'digits', seed).test_accuracy for seed in seeds]\n"
+        "    return float(np.mean(accuracies)), float(np.std(accuracies))",
+        "def accuracy_summary(activation, seeds=(0, 1, 2)):\n"
+        "    return benchmark.train_one(activation, 'digits', seeds[0]).test_accuracy, 0.0",
+        "def accuracy_summary(activation, seeds=(0, 1, 2)):\n"
+        "    errors = [1 - benchmark.train_one(activation, 'digits', seed).test_accuracy for seed in seeds]\n"
+        "    return float(np.mean(errors)), float(np.std(errors, ddof=1))",
+    ],
 }
 
 
@@ -220,8 +300,8 @@ def _scores(results: dict) -> tuple[float, float]:
 # --- the tests -------------------------------------------------------------------------------------
 
 
-def test_there_are_labs_for_chapters_2_to_5_at_least():
-    assert {"lab02", "lab03", "lab04", "lab05"} <= {m.name[:5] for m in MASTERS}
+def test_there_are_labs_for_chapters_2_to_7_at_least():
+    assert {"lab02", "lab03", "lab04", "lab05", "lab06", "lab07"} <= {m.name[:5] for m in MASTERS}
 
 
 def test_every_question_has_at_least_two_wrong_answers():
