@@ -48,3 +48,29 @@ def test_book_builds_every_page_without_error_output(html_dir):
             if "Traceback" in node.get_text():
                 problems.append(f"{name}: traceback in an output: {node.get_text()[:200]!r}")
     assert not problems, "error output on the built pages:\n" + "\n".join(problems)
+
+
+@pytest.mark.book
+def test_every_chapter_figure_has_alt_text_and_a_caption(html_dir):
+    """A figure a chapter draws is read by people who cannot see it, and by people skimming."""
+    problems = []
+    for page in sorted((html_dir / "chapters").rglob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        name = page.relative_to(html_dir).as_posix()
+        for image in soup.select(".cell_output img"):
+            figure = image.find_parent("figure")
+            if not image.get("alt", "").strip():
+                problems.append(f"{name}: image {image.get('src', '')[-40:]} has no alt text")
+            if figure is None or not figure.find("figcaption"):
+                problems.append(f"{name}: image {image.get('src', '')[-40:]} has no caption")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.book
+def test_every_claim_in_the_ledger_is_filled_in(html_dir):
+    """Each ledger row pastes a verdict computed by a chapter: one of the three verdicts, never a blank."""
+    soup = BeautifulSoup((html_dir / "chapters" / "claims.html").read_text(encoding="utf-8"), "html.parser")
+    verdicts = [row.find_all("td")[2].get_text(strip=True) for row in soup.select("main table tbody tr")]
+    assert len(verdicts) >= 40, f"expected the ledger to list every tested claim, found {len(verdicts)} rows"
+    unknown = [v for v in verdicts if v not in ("holds", "holds with caveats", "wrong")]
+    assert not unknown, f"ledger cells that are not a verdict: {unknown}"
