@@ -64,21 +64,10 @@ def sample_inputs(seed: int = 0, n: int = 200, dtype=np.float64) -> np.ndarray:
 
 
 def _call_student(fn: Callable, x: np.ndarray):
-    """Run the student's function; return (output, problem) with problem None when it ran cleanly."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        try:
-            out = fn(x.copy())
-        except RuntimeWarning as w:
-            return None, (f"numpy warned '{w}' while evaluating your function: an exp or a division "
-                          "overflowed. Rewrite it so every exp sees a non-positive argument.")
-        except NotImplementedError:
-            return None, "not answered yet (the function still raises NotImplementedError)"
-        except Exception as e:  # the student's bug, reported rather than raised
-            frame = traceback.extract_tb(e.__traceback__)[-1]
-            return None, f"your function raised {type(e).__name__}: {e} (line {frame.lineno}: `{frame.line}`)"
-    if out is None or out is Ellipsis:
-        return None, "your function returned nothing (None or ...): finish it and return an array"
+    """Run the student's elementwise function on x; return (float64 output, problem), problem None when clean."""
+    out, problem = _run_student(fn, x)
+    if problem is not None:
+        return None, problem
     if np.iscomplexobj(out):  # np.asarray(..., float64) would silently drop the imaginary part
         return None, "your function returned complex numbers, expected real ones (did a sqrt or log see x < 0?)"
     try:
@@ -162,7 +151,10 @@ def check_derivative(fn: Callable, name: str, show: bool = True, hints=(), **par
 
 
 def _run_student(fn: Callable, *args):
-    """Call ``fn(*args)`` the way :func:`_call_student` does, but return the raw output (tuples allowed)."""
+    """Call the student's ``fn(*args)``; return (raw output, problem), problem None when it ran cleanly.
+
+    Exceptions, RuntimeWarnings (overflow), stubs and empty answers become a problem message, never a traceback.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         try:
