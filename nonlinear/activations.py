@@ -167,151 +167,232 @@ def _check_dim(dim):
 
 # --- the logistic family ---------------------------------------------------
 
-register(Spec(
-    "sigmoid",
-    forward=lambda x: stable_sigmoid(x),
-    # sigma' = sigma (1 - sigma): the derivative in terms of the output.
-    derivative=lambda x: (lambda s: s * (1 - s))(stable_sigmoid(x)),
-    facts=_facts(
-        r"\sigma(x) = \frac{1}{1 + e^{-x}}", r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x))",
-        (0.0, 1.0), "(0, 1)", False, True, True, ("soft", "soft"), 1986,
-        "Rumelhart, Hinton & Williams (1986), Learning representations by back-propagating errors",
-        "https://doi.org/10.1038/323533a0",
-        used_in="binary outputs, LSTM/GRU gates, attention gates, inside SiLU and GLU",
-        summary="squashes to (0, 1); saturates on both sides; output always positive",
-    ),
-))
+register(
+    Spec(
+        "sigmoid",
+        forward=lambda x: stable_sigmoid(x),
+        # sigma' = sigma (1 - sigma): the derivative in terms of the output.
+        derivative=lambda x: (lambda s: s * (1 - s))(stable_sigmoid(x)),
+        facts=_facts(
+            r"\sigma(x) = \frac{1}{1 + e^{-x}}",
+            r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x))",
+            (0.0, 1.0),
+            "(0, 1)",
+            False,
+            True,
+            True,
+            ("soft", "soft"),
+            1986,
+            "Rumelhart, Hinton & Williams (1986), Learning representations by back-propagating errors",
+            "https://doi.org/10.1038/323533a0",
+            used_in="binary outputs, LSTM/GRU gates, attention gates, inside SiLU and GLU",
+            summary="squashes to (0, 1); saturates on both sides; output always positive",
+        ),
+    )
+)
 
-register(Spec(
-    "logsigmoid",
-    forward=lambda x: -stable_softplus(-x),
-    derivative=lambda x: stable_sigmoid(-x),  # d/dx log sigma(x) = 1 - sigma(x) = sigma(-x)
-    facts=_facts(
-        r"\log\sigma(x) = -\log(1 + e^{-x})", r"1 - \sigma(x) = \sigma(-x)",
-        (-INF, 0.0), r"(-\infty, 0)", False, True, True, (None, "soft"), 1989,
-        "log of the logistic function; the stable core of binary cross-entropy",
-        used_in="log-likelihoods of binary outputs (BCE with logits)",
-        summary="log of sigmoid, computed without under/overflow",
-    ),
-))
+register(
+    Spec(
+        "logsigmoid",
+        forward=lambda x: -stable_softplus(-x),
+        derivative=lambda x: stable_sigmoid(-x),  # d/dx log sigma(x) = 1 - sigma(x) = sigma(-x)
+        facts=_facts(
+            r"\log\sigma(x) = -\log(1 + e^{-x})",
+            r"1 - \sigma(x) = \sigma(-x)",
+            (-INF, 0.0),
+            r"(-\infty, 0)",
+            False,
+            True,
+            True,
+            (None, "soft"),
+            1989,
+            "log of the logistic function; the stable core of binary cross-entropy",
+            used_in="log-likelihoods of binary outputs (BCE with logits)",
+            summary="log of sigmoid, computed without under/overflow",
+        ),
+    )
+)
 
-register(Spec(
-    "softplus",
-    # PyTorch: revert to the identity where beta*x > threshold.
-    forward=lambda x, beta, threshold: np.where(
-        beta * x > threshold, x, stable_softplus(beta * x) / beta
-    ),
-    derivative=lambda x, beta, threshold: np.where(beta * x > threshold, 1.0, stable_sigmoid(beta * x)),
-    defaults={"beta": 1.0, "threshold": 20.0},
-    validate=lambda beta, threshold: (_check_positive(beta=beta), _check_real(threshold=threshold)),
-    facts=_facts(
-        r"\mathrm{softplus}(x) = \tfrac{1}{\beta}\log(1 + e^{\beta x})", r"\sigma(\beta x)",
-        (0.0, INF), r"(0, \infty)", False, True, True, ("soft", None), 2001,
-        "Dugas, Bengio, Belisle, Nadeau & Garcia (2001), Incorporating second-order functional knowledge",
-        "https://proceedings.neurips.cc/paper/2000/hash/44968aece94f667e4095002d140b5896-Abstract.html",
-        used_in="positive outputs (variances, rates); a smooth ReLU",
-        summary="smooth approximation of ReLU whose derivative is the sigmoid",
-    ),
-))
+register(
+    Spec(
+        "softplus",
+        # PyTorch: revert to the identity where beta*x > threshold.
+        forward=lambda x, beta, threshold: np.where(beta * x > threshold, x, stable_softplus(beta * x) / beta),
+        derivative=lambda x, beta, threshold: np.where(beta * x > threshold, 1.0, stable_sigmoid(beta * x)),
+        defaults={"beta": 1.0, "threshold": 20.0},
+        validate=lambda beta, threshold: (_check_positive(beta=beta), _check_real(threshold=threshold)),
+        facts=_facts(
+            r"\mathrm{softplus}(x) = \tfrac{1}{\beta}\log(1 + e^{\beta x})",
+            r"\sigma(\beta x)",
+            (0.0, INF),
+            r"(0, \infty)",
+            False,
+            True,
+            True,
+            ("soft", None),
+            2001,
+            "Dugas, Bengio, Belisle, Nadeau & Garcia (2001), Incorporating second-order functional knowledge",
+            "https://proceedings.neurips.cc/paper/2000/hash/44968aece94f667e4095002d140b5896-Abstract.html",
+            used_in="positive outputs (variances, rates); a smooth ReLU",
+            summary="smooth approximation of ReLU whose derivative is the sigmoid",
+        ),
+    )
+)
 
-register(Spec(
-    "tanh",
-    forward=lambda x: np.tanh(x),
-    derivative=lambda x: 1 - np.tanh(x) ** 2,
-    facts=_facts(
-        r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = 2\sigma(2x) - 1", r"1 - \tanh^2(x)",
-        (-1.0, 1.0), "(-1, 1)", True, True, True, ("soft", "soft"), 1998,
-        "LeCun, Bottou, Orr & Muller (1998), Efficient BackProp",
-        "https://doi.org/10.1007/3-540-49430-8_2",
-        used_in="RNN/LSTM cell updates, small MLPs, inside GELU's approximation",
-        summary="a rescaled sigmoid: zero-centred, saturates on both sides",
-    ),
-))
+register(
+    Spec(
+        "tanh",
+        forward=lambda x: np.tanh(x),
+        derivative=lambda x: 1 - np.tanh(x) ** 2,
+        facts=_facts(
+            r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = 2\sigma(2x) - 1",
+            r"1 - \tanh^2(x)",
+            (-1.0, 1.0),
+            "(-1, 1)",
+            True,
+            True,
+            True,
+            ("soft", "soft"),
+            1998,
+            "LeCun, Bottou, Orr & Muller (1998), Efficient BackProp",
+            "https://doi.org/10.1007/3-540-49430-8_2",
+            used_in="RNN/LSTM cell updates, small MLPs, inside GELU's approximation",
+            summary="a rescaled sigmoid: zero-centred, saturates on both sides",
+        ),
+    )
+)
 
-register(Spec(
-    "softsign",
-    forward=lambda x: x / (1 + np.abs(x)),
-    derivative=lambda x: (1 / (1 + np.abs(x))) ** 2,  # square 1/(1+|x|), not 1+|x|: no overflow
-    facts=_facts(
-        r"\frac{x}{1 + |x|}", r"\frac{1}{(1 + |x|)^2}",
-        (-1.0, 1.0), "(-1, 1)", True, True, True, ("soft", "soft"), 2009,
-        "Bergstra, Desjardins, Lamblin & Bengio (2009), Quadratic polynomials learn better image features",
-        used_in="rare; studied by Glorot & Bengio (2010) as a tanh alternative",
-        summary="like tanh but approaches its bounds polynomially, not exponentially",
-    ),
-))
+register(
+    Spec(
+        "softsign",
+        forward=lambda x: x / (1 + np.abs(x)),
+        derivative=lambda x: (1 / (1 + np.abs(x))) ** 2,  # square 1/(1+|x|), not 1+|x|: no overflow
+        facts=_facts(
+            r"\frac{x}{1 + |x|}",
+            r"\frac{1}{(1 + |x|)^2}",
+            (-1.0, 1.0),
+            "(-1, 1)",
+            True,
+            True,
+            True,
+            ("soft", "soft"),
+            2009,
+            "Bergstra, Desjardins, Lamblin & Bengio (2009), Quadratic polynomials learn better image features",
+            used_in="rare; studied by Glorot & Bengio (2010) as a tanh alternative",
+            summary="like tanh but approaches its bounds polynomially, not exponentially",
+        ),
+    )
+)
 
-register(Spec(
-    "hardtanh",
-    forward=lambda x, min_val, max_val: np.clip(x, min_val, max_val),
-    # PyTorch: gradient 1 strictly inside (min_val, max_val), 0 at and beyond the corners.
-    derivative=lambda x, min_val, max_val: ((x > min_val) & (x < max_val)).astype(x.dtype),
-    defaults={"min_val": -1.0, "max_val": 1.0},
-    validate=lambda min_val, max_val: (
-        _check_real(min_val=min_val, max_val=max_val),
-        _require(min_val < max_val, f"min_val must be < max_val, got {min_val} and {max_val}"),
-    ),
-    facts=_facts(
-        r"\min(\max(x, a), b)", r"1 \text{ if } a < x < b \text{ else } 0",
-        (-1.0, 1.0), "[-1, 1]", True, True, False, ("hard", "hard"), 2004,
-        "Collobert (2004), Large scale machine learning (PhD thesis)",
-        kinks=lambda min_val, max_val: (min_val, max_val),
-        used_in="cheap bounded activation; ReLU6 is hardtanh(0, 6)",
-        summary="tanh made of three straight pieces",
-    ),
-))
+register(
+    Spec(
+        "hardtanh",
+        forward=lambda x, min_val, max_val: np.clip(x, min_val, max_val),
+        # PyTorch: gradient 1 strictly inside (min_val, max_val), 0 at and beyond the corners.
+        derivative=lambda x, min_val, max_val: ((x > min_val) & (x < max_val)).astype(x.dtype),
+        defaults={"min_val": -1.0, "max_val": 1.0},
+        validate=lambda min_val, max_val: (
+            _check_real(min_val=min_val, max_val=max_val),
+            _require(min_val < max_val, f"min_val must be < max_val, got {min_val} and {max_val}"),
+        ),
+        facts=_facts(
+            r"\min(\max(x, a), b)",
+            r"1 \text{ if } a < x < b \text{ else } 0",
+            (-1.0, 1.0),
+            "[-1, 1]",
+            True,
+            True,
+            False,
+            ("hard", "hard"),
+            2004,
+            "Collobert (2004), Large scale machine learning (PhD thesis)",
+            kinks=lambda min_val, max_val: (min_val, max_val),
+            used_in="cheap bounded activation; ReLU6 is hardtanh(0, 6)",
+            summary="tanh made of three straight pieces",
+        ),
+    )
+)
 
 HARDSIGMOID_SLOPE = float(np.float32(1 / 6))
 
-register(Spec(
-    "hardsigmoid",
-    forward=lambda x: np.clip(x + 3, 0, 6) / 6,
-    # PyTorch's CPU kernel multiplies by 1/6 rounded to float32 (0.16666667163...), even in
-    # float64; we use the same constant so that both engines agree to the last digit.
-    derivative=lambda x: np.where((x > -3) & (x < 3), HARDSIGMOID_SLOPE, 0.0).astype(x.dtype),
-    facts=_facts(
-        r"\frac{\mathrm{ReLU6}(x + 3)}{6}", r"\tfrac16 \text{ if } -3 < x < 3 \text{ else } 0",
-        (0.0, 1.0), "[0, 1]", False, True, False, ("hard", "hard"), 2019,
-        "Howard et al. (2019), Searching for MobileNetV3",
-        "https://arxiv.org/abs/1905.02244",
-        kinks=(-3.0, 3.0),
-        used_in="gates in mobile networks (MobileNetV3 squeeze-excite)",
-        summary="a piecewise-linear sigmoid: no exponential",
-    ),
-))
+register(
+    Spec(
+        "hardsigmoid",
+        forward=lambda x: np.clip(x + 3, 0, 6) / 6,
+        # PyTorch's CPU kernel multiplies by 1/6 rounded to float32 (0.16666667163...), even in
+        # float64; we use the same constant so that both engines agree to the last digit.
+        derivative=lambda x: np.where((x > -3) & (x < 3), HARDSIGMOID_SLOPE, 0.0).astype(x.dtype),
+        facts=_facts(
+            r"\frac{\mathrm{ReLU6}(x + 3)}{6}",
+            r"\tfrac16 \text{ if } -3 < x < 3 \text{ else } 0",
+            (0.0, 1.0),
+            "[0, 1]",
+            False,
+            True,
+            False,
+            ("hard", "hard"),
+            2019,
+            "Howard et al. (2019), Searching for MobileNetV3",
+            "https://arxiv.org/abs/1905.02244",
+            kinks=(-3.0, 3.0),
+            used_in="gates in mobile networks (MobileNetV3 squeeze-excite)",
+            summary="a piecewise-linear sigmoid: no exponential",
+        ),
+    )
+)
 
 # --- the rectifier family --------------------------------------------------
 
-register(Spec(
-    "relu",
-    forward=lambda x: np.maximum(x, 0),
-    derivative=lambda x: (x > 0).astype(x.dtype),  # PyTorch: 0 at x = 0
-    facts=_facts(
-        r"\max(0, x)", r"1 \text{ if } x > 0 \text{ else } 0",
-        (0.0, INF), r"[0, \infty)", False, True, False, ("hard", None), 2010,
-        "Nair & Hinton (2010); Glorot, Bordes & Bengio (2011), Deep sparse rectifier neural networks",
-        "https://proceedings.mlr.press/v15/glorot11a.html",
-        kinks=(0.0,), recommended_init="he",
-        used_in="the default hidden activation of CNNs and MLPs",
-        summary="identity for positive inputs, zero otherwise",
-    ),
-))
+register(
+    Spec(
+        "relu",
+        forward=lambda x: np.maximum(x, 0),
+        derivative=lambda x: (x > 0).astype(x.dtype),  # PyTorch: 0 at x = 0
+        facts=_facts(
+            r"\max(0, x)",
+            r"1 \text{ if } x > 0 \text{ else } 0",
+            (0.0, INF),
+            r"[0, \infty)",
+            False,
+            True,
+            False,
+            ("hard", None),
+            2010,
+            "Nair & Hinton (2010); Glorot, Bordes & Bengio (2011), Deep sparse rectifier neural networks",
+            "https://proceedings.mlr.press/v15/glorot11a.html",
+            kinks=(0.0,),
+            recommended_init="he",
+            used_in="the default hidden activation of CNNs and MLPs",
+            summary="identity for positive inputs, zero otherwise",
+        ),
+    )
+)
 
-register(Spec(
-    "leaky_relu",
-    forward=lambda x, negative_slope: np.where(x > 0, x, negative_slope * x),
-    derivative=lambda x, negative_slope: np.where(x > 0, 1.0, negative_slope).astype(x.dtype),
-    defaults={"negative_slope": 0.01},
-    validate=lambda negative_slope: _check_real(negative_slope=negative_slope),
-    facts=_facts(
-        r"\max(\alpha x, x)", r"1 \text{ if } x > 0 \text{ else } \alpha",
-        (-INF, INF), r"(-\infty, \infty)", False, True, False, (None, None), 2013,
-        "Maas, Hannun & Ng (2013), Rectifier nonlinearities improve neural network acoustic models",
-        kinks=(0.0,), recommended_init="he",
-        used_in="GAN discriminators, a fix when ReLU units die",
-        summary="ReLU with a small slope alpha for negative inputs",
-    ),
-))
+register(
+    Spec(
+        "leaky_relu",
+        forward=lambda x, negative_slope: np.where(x > 0, x, negative_slope * x),
+        derivative=lambda x, negative_slope: np.where(x > 0, 1.0, negative_slope).astype(x.dtype),
+        defaults={"negative_slope": 0.01},
+        validate=lambda negative_slope: _check_real(negative_slope=negative_slope),
+        facts=_facts(
+            r"\max(\alpha x, x)",
+            r"1 \text{ if } x > 0 \text{ else } \alpha",
+            (-INF, INF),
+            r"(-\infty, \infty)",
+            False,
+            True,
+            False,
+            (None, None),
+            2013,
+            "Maas, Hannun & Ng (2013), Rectifier nonlinearities improve neural network acoustic models",
+            kinks=(0.0,),
+            recommended_init="he",
+            used_in="GAN discriminators, a fix when ReLU units die",
+            summary="ReLU with a small slope alpha for negative inputs",
+        ),
+    )
+)
 
 
 def _prelu_weight(x: np.ndarray, weight) -> np.ndarray:
@@ -349,22 +430,32 @@ def prelu_weight_grad(x: np.ndarray, grad_out: np.ndarray, weight) -> np.ndarray
     return contribution.sum(axis=axes).reshape(w.shape)
 
 
-register(Spec(
-    "prelu",
-    forward=lambda x, weight: np.where(x > 0, x, _prelu_weight(x, weight) * x),
-    derivative=lambda x, weight: np.where(x > 0, 1.0, _prelu_weight(x, weight)).astype(x.dtype),
-    defaults={"weight": 0.25},
-    validate=lambda weight: _check_prelu_weight(weight),
-    facts=_facts(
-        r"\max(0, x) + a \min(0, x), \; a \text{ learned}", r"1 \text{ if } x > 0 \text{ else } a",
-        (-INF, INF), r"(-\infty, \infty)", False, True, False, (None, None), 2015,
-        "He, Zhang, Ren & Sun (2015), Delving deep into rectifiers",
-        "https://arxiv.org/abs/1502.01852",
-        kinks=(0.0,), recommended_init="he",
-        used_in="image classifiers (ResNet-era); the slope is learned per channel",
-        summary="leaky ReLU whose negative slope is a parameter",
-    ),
-))
+register(
+    Spec(
+        "prelu",
+        forward=lambda x, weight: np.where(x > 0, x, _prelu_weight(x, weight) * x),
+        derivative=lambda x, weight: np.where(x > 0, 1.0, _prelu_weight(x, weight)).astype(x.dtype),
+        defaults={"weight": 0.25},
+        validate=lambda weight: _check_prelu_weight(weight),
+        facts=_facts(
+            r"\max(0, x) + a \min(0, x), \; a \text{ learned}",
+            r"1 \text{ if } x > 0 \text{ else } a",
+            (-INF, INF),
+            r"(-\infty, \infty)",
+            False,
+            True,
+            False,
+            (None, None),
+            2015,
+            "He, Zhang, Ren & Sun (2015), Delving deep into rectifiers",
+            "https://arxiv.org/abs/1502.01852",
+            kinks=(0.0,),
+            recommended_init="he",
+            used_in="image classifiers (ResNet-era); the slope is learned per channel",
+            summary="leaky ReLU whose negative slope is a parameter",
+        ),
+    )
+)
 
 
 def _rrelu_slopes(x, lower, upper, training, state):
@@ -385,31 +476,40 @@ def _stored_noise(x, state, name):
     return noise
 
 
-register(Spec(
-    "rrelu",
-    forward=lambda x, lower, upper, training, seed, state: np.where(
-        x > 0, x, _rrelu_slopes(x, lower, upper, training, state) * x
-    ),
-    derivative=lambda x, lower, upper, training, seed, state: np.where(
-        x > 0, 1.0, _stored_noise(x, state, "rrelu") if training else (lower + upper) / 2
-    ).astype(x.dtype),
-    defaults={"lower": 1 / 8, "upper": 1 / 3, "training": False, "seed": None},
-    validate=lambda lower, upper, training, seed: (
-        _check_real(lower=lower, upper=upper),
-        _require(0 <= lower <= upper < 1, f"rrelu needs 0 <= lower <= upper < 1, got lower={lower}, upper={upper}"),
-    ),
-    stochastic=True,
-    facts=_facts(
-        r"x \text{ if } x > 0 \text{ else } a x,\; a \sim U(l, u) \text{ (training)},\; a = \tfrac{l+u}{2} \text{ (eval)}",
-        r"1 \text{ if } x > 0 \text{ else } a",
-        (-INF, INF), r"(-\infty, \infty)", False, True, False, (None, None), 2015,
-        "Xu, Wang, Chen & Li (2015), Empirical evaluation of rectified activations in convolutional network",
-        "https://arxiv.org/abs/1505.00853",
-        kinks=(0.0,), recommended_init="he",
-        used_in="Kaggle NDSB 2015 winning entry; a regulariser",
-        summary="leaky ReLU with a random slope during training, the mean slope at evaluation",
-    ),
-))
+register(
+    Spec(
+        "rrelu",
+        forward=lambda x, lower, upper, training, seed, state: np.where(
+            x > 0, x, _rrelu_slopes(x, lower, upper, training, state) * x
+        ),
+        derivative=lambda x, lower, upper, training, seed, state: np.where(
+            x > 0, 1.0, _stored_noise(x, state, "rrelu") if training else (lower + upper) / 2
+        ).astype(x.dtype),
+        defaults={"lower": 1 / 8, "upper": 1 / 3, "training": False, "seed": None},
+        validate=lambda lower, upper, training, seed: (
+            _check_real(lower=lower, upper=upper),
+            _require(0 <= lower <= upper < 1, f"rrelu needs 0 <= lower <= upper < 1, got lower={lower}, upper={upper}"),
+        ),
+        stochastic=True,
+        facts=_facts(
+            r"x \text{ if } x > 0 \text{ else } a x,\; a \sim U(l, u) \text{ (training)},\; a = \tfrac{l+u}{2} \text{ (eval)}",
+            r"1 \text{ if } x > 0 \text{ else } a",
+            (-INF, INF),
+            r"(-\infty, \infty)",
+            False,
+            True,
+            False,
+            (None, None),
+            2015,
+            "Xu, Wang, Chen & Li (2015), Empirical evaluation of rectified activations in convolutional network",
+            "https://arxiv.org/abs/1505.00853",
+            kinks=(0.0,),
+            recommended_init="he",
+            used_in="Kaggle NDSB 2015 winning entry; a regulariser",
+            summary="leaky ReLU with a random slope during training, the mean slope at evaluation",
+        ),
+    )
+)
 
 
 def _noisy_relu_shift(x, sigma, training, state):
@@ -420,118 +520,176 @@ def _noisy_relu_shift(x, sigma, training, state):
     return noise
 
 
-register(Spec(
-    "noisy_relu",
-    forward=lambda x, sigma, training, seed, state: np.maximum(x + _noisy_relu_shift(x, sigma, training, state), 0),
-    derivative=lambda x, sigma, training, seed, state: (
-        (x + (_stored_noise(x, state, "noisy_relu") if training else 0)) > 0
-    ).astype(x.dtype),
-    defaults={"sigma": 1.0, "training": False, "seed": None},
-    validate=lambda sigma, training, seed: (
-        _check_real(sigma=sigma), _require(sigma >= 0, f"sigma must be >= 0, got {sigma}")
-    ),
-    stochastic=True,
-    facts=_facts(
-        r"\max(0, x + Y),\; Y \sim \mathcal{N}(0, \sigma^2) \text{ (training)}",
-        r"1 \text{ if } x + Y > 0 \text{ else } 0",
-        (0.0, INF), r"[0, \infty)", False, True, False, ("hard", None), 2010,
-        "Nair & Hinton (2010), Rectified linear units improve restricted Boltzmann machines",
-        "https://www.cs.toronto.edu/~hinton/absps/reluICML.pdf",
-        kinks=(0.0,), recommended_init="he",
-        used_in="restricted Boltzmann machines; a regulariser",
-        summary="ReLU of the input plus Gaussian noise (no noise at evaluation)",
-    ),
-))
+register(
+    Spec(
+        "noisy_relu",
+        forward=lambda x, sigma, training, seed, state: np.maximum(x + _noisy_relu_shift(x, sigma, training, state), 0),
+        derivative=lambda x, sigma, training, seed, state: (
+            (x + (_stored_noise(x, state, "noisy_relu") if training else 0)) > 0
+        ).astype(x.dtype),
+        defaults={"sigma": 1.0, "training": False, "seed": None},
+        validate=lambda sigma, training, seed: (
+            _check_real(sigma=sigma),
+            _require(sigma >= 0, f"sigma must be >= 0, got {sigma}"),
+        ),
+        stochastic=True,
+        facts=_facts(
+            r"\max(0, x + Y),\; Y \sim \mathcal{N}(0, \sigma^2) \text{ (training)}",
+            r"1 \text{ if } x + Y > 0 \text{ else } 0",
+            (0.0, INF),
+            r"[0, \infty)",
+            False,
+            True,
+            False,
+            ("hard", None),
+            2010,
+            "Nair & Hinton (2010), Rectified linear units improve restricted Boltzmann machines",
+            "https://www.cs.toronto.edu/~hinton/absps/reluICML.pdf",
+            kinks=(0.0,),
+            recommended_init="he",
+            used_in="restricted Boltzmann machines; a regulariser",
+            summary="ReLU of the input plus Gaussian noise (no noise at evaluation)",
+        ),
+    )
+)
 
-register(Spec(
-    "relu6",
-    forward=lambda x: np.clip(x, 0, 6),
-    derivative=lambda x: ((x > 0) & (x < 6)).astype(x.dtype),  # PyTorch: 0 at both corners
-    facts=_facts(
-        r"\min(\max(0, x), 6)", r"1 \text{ if } 0 < x < 6 \text{ else } 0",
-        (0.0, 6.0), "[0, 6]", False, True, False, ("hard", "hard"), 2010,
-        "Krizhevsky (2010), Convolutional deep belief networks on CIFAR-10; Sandler et al. (2018), MobileNetV2",
-        "https://arxiv.org/abs/1801.04381",
-        kinks=(0.0, 6.0), recommended_init="he",
-        used_in="mobile networks meant for low-precision inference (MobileNetV1/V2)",
-        summary="ReLU capped at 6",
-    ),
-))
+register(
+    Spec(
+        "relu6",
+        forward=lambda x: np.clip(x, 0, 6),
+        derivative=lambda x: ((x > 0) & (x < 6)).astype(x.dtype),  # PyTorch: 0 at both corners
+        facts=_facts(
+            r"\min(\max(0, x), 6)",
+            r"1 \text{ if } 0 < x < 6 \text{ else } 0",
+            (0.0, 6.0),
+            "[0, 6]",
+            False,
+            True,
+            False,
+            ("hard", "hard"),
+            2010,
+            "Krizhevsky (2010), Convolutional deep belief networks on CIFAR-10; Sandler et al. (2018), MobileNetV2",
+            "https://arxiv.org/abs/1801.04381",
+            kinks=(0.0, 6.0),
+            recommended_init="he",
+            used_in="mobile networks meant for low-precision inference (MobileNetV1/V2)",
+            summary="ReLU capped at 6",
+        ),
+    )
+)
 
-register(Spec(
-    "leaky_relu6",
-    forward=lambda x, negative_slope: np.minimum(np.where(x > 0, x, negative_slope * x), 6),
-    derivative=lambda x, negative_slope: np.where(
-        x >= 6, 0.0, np.where(x > 0, 1.0, negative_slope)
-    ).astype(x.dtype),
-    defaults={"negative_slope": 0.01},
-    validate=lambda negative_slope: _check_real(negative_slope=negative_slope),
-    facts=_facts(
-        r"\min(\max(\alpha x, x), 6)", r"\alpha \text{ if } x \le 0;\; 1 \text{ if } 0 < x < 6;\; 0 \text{ if } x \ge 6",
-        (-INF, 6.0), r"(-\infty, 6]", False, True, False, (None, "hard"), 2019,
-        "proposed in passing by source 000 (Jain, 2019); built and tested in chapter 6 of this course",
-        kinks=(0.0, 6.0), recommended_init="he",
-        used_in="nowhere in mainstream frameworks; this course's experiment",
-        summary="leaky on the left like Leaky ReLU, capped at 6 like ReLU6",
-    ),
-))
+register(
+    Spec(
+        "leaky_relu6",
+        forward=lambda x, negative_slope: np.minimum(np.where(x > 0, x, negative_slope * x), 6),
+        derivative=lambda x, negative_slope: np.where(x >= 6, 0.0, np.where(x > 0, 1.0, negative_slope)).astype(
+            x.dtype
+        ),
+        defaults={"negative_slope": 0.01},
+        validate=lambda negative_slope: _check_real(negative_slope=negative_slope),
+        facts=_facts(
+            r"\min(\max(\alpha x, x), 6)",
+            r"\alpha \text{ if } x \le 0;\; 1 \text{ if } 0 < x < 6;\; 0 \text{ if } x \ge 6",
+            (-INF, 6.0),
+            r"(-\infty, 6]",
+            False,
+            True,
+            False,
+            (None, "hard"),
+            2019,
+            "proposed in passing by source 000 (Jain, 2019); built and tested in chapter 6 of this course",
+            kinks=(0.0, 6.0),
+            recommended_init="he",
+            used_in="nowhere in mainstream frameworks; this course's experiment",
+            summary="leaky on the left like Leaky ReLU, capped at 6 like ReLU6",
+        ),
+    )
+)
 
-register(Spec(
-    "elu",
-    forward=lambda x, alpha: np.where(x > 0, x, alpha * _expm1_nonpositive(x)),
-    # PyTorch: alpha * e^x for x <= 0, so alpha at x = 0.
-    derivative=lambda x, alpha: np.where(x > 0, 1.0, alpha * _exp_nonpositive(x)).astype(x.dtype),
-    defaults={"alpha": 1.0},
-    validate=lambda alpha: _check_real(alpha=alpha),
-    facts=_facts(
-        r"x \text{ if } x > 0 \text{ else } \alpha (e^{x} - 1)", r"1 \text{ if } x > 0 \text{ else } \alpha e^{x}",
-        (-1.0, INF), r"(-\alpha, \infty)", False, True,
-        lambda alpha: alpha == 1.0, ("soft", None), 2015,
-        "Clevert, Unterthiner & Hochreiter (2015), Fast and accurate deep network learning by ELUs",
-        "https://arxiv.org/abs/1511.07289",
-        kinks=lambda alpha: () if alpha == 1.0 else (0.0,), recommended_init="he",
-        used_in="CNNs and MLPs where mean activations near zero help",
-        summary="identity for positive inputs, a saturating exponential below zero",
-    ),
-))
+register(
+    Spec(
+        "elu",
+        forward=lambda x, alpha: np.where(x > 0, x, alpha * _expm1_nonpositive(x)),
+        # PyTorch: alpha * e^x for x <= 0, so alpha at x = 0.
+        derivative=lambda x, alpha: np.where(x > 0, 1.0, alpha * _exp_nonpositive(x)).astype(x.dtype),
+        defaults={"alpha": 1.0},
+        validate=lambda alpha: _check_real(alpha=alpha),
+        facts=_facts(
+            r"x \text{ if } x > 0 \text{ else } \alpha (e^{x} - 1)",
+            r"1 \text{ if } x > 0 \text{ else } \alpha e^{x}",
+            (-1.0, INF),
+            r"(-\alpha, \infty)",
+            False,
+            True,
+            lambda alpha: alpha == 1.0,
+            ("soft", None),
+            2015,
+            "Clevert, Unterthiner & Hochreiter (2015), Fast and accurate deep network learning by ELUs",
+            "https://arxiv.org/abs/1511.07289",
+            kinks=lambda alpha: () if alpha == 1.0 else (0.0,),
+            recommended_init="he",
+            used_in="CNNs and MLPs where mean activations near zero help",
+            summary="identity for positive inputs, a saturating exponential below zero",
+        ),
+    )
+)
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
-register(Spec(
-    "selu",
-    forward=lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * _expm1_nonpositive(x)),
-    derivative=lambda x: (SELU_SCALE * np.where(x > 0, 1.0, SELU_ALPHA * _exp_nonpositive(x))).astype(x.dtype),
-    facts=_facts(
-        r"\lambda \,(x \text{ if } x > 0 \text{ else } \alpha(e^{x} - 1)),\; \lambda \approx 1.0507,\ \alpha \approx 1.6733",
-        r"\lambda \text{ if } x > 0 \text{ else } \lambda\alpha e^{x}",
-        (-SELU_SCALE * SELU_ALPHA, INF), r"(-\lambda\alpha, \infty)", True, True, False, ("soft", None), 2017,
-        "Klambauer, Unterthiner, Mayr & Hochreiter (2017), Self-normalizing neural networks",
-        "https://arxiv.org/abs/1706.02515",
-        kinks=(0.0,), recommended_init="lecun",
-        used_in="self-normalising MLPs (with LeCun-normal initialisation and alpha-dropout)",
-        summary="scaled ELU whose constants make mean 0 / variance 1 a fixed point",
-    ),
-))
+register(
+    Spec(
+        "selu",
+        forward=lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * _expm1_nonpositive(x)),
+        derivative=lambda x: (SELU_SCALE * np.where(x > 0, 1.0, SELU_ALPHA * _exp_nonpositive(x))).astype(x.dtype),
+        facts=_facts(
+            r"\lambda \,(x \text{ if } x > 0 \text{ else } \alpha(e^{x} - 1)),\; \lambda \approx 1.0507,\ \alpha \approx 1.6733",
+            r"\lambda \text{ if } x > 0 \text{ else } \lambda\alpha e^{x}",
+            (-SELU_SCALE * SELU_ALPHA, INF),
+            r"(-\lambda\alpha, \infty)",
+            True,
+            True,
+            False,
+            ("soft", None),
+            2017,
+            "Klambauer, Unterthiner, Mayr & Hochreiter (2017), Self-normalizing neural networks",
+            "https://arxiv.org/abs/1706.02515",
+            kinks=(0.0,),
+            recommended_init="lecun",
+            used_in="self-normalising MLPs (with LeCun-normal initialisation and alpha-dropout)",
+            summary="scaled ELU whose constants make mean 0 / variance 1 a fixed point",
+        ),
+    )
+)
 
-register(Spec(
-    "celu",
-    forward=lambda x, alpha: np.maximum(x, 0) + alpha * _expm1_nonpositive(x / alpha),
-    derivative=lambda x, alpha: np.where(x > 0, 1.0, _exp_nonpositive(x / alpha)).astype(x.dtype),
-    defaults={"alpha": 1.0},
-    validate=lambda alpha: (
-        _check_real(alpha=alpha), _require(alpha != 0, "celu alpha must be non-zero (it divides x)")
-    ),
-    facts=_facts(
-        r"\max(0, x) + \min(0, \alpha(e^{x/\alpha} - 1))", r"1 \text{ if } x > 0 \text{ else } e^{x/\alpha}",
-        (-1.0, INF), r"(-\alpha, \infty)", False, True, True, ("soft", None), 2017,
-        "Barron (2017), Continuously differentiable exponential linear units",
-        "https://arxiv.org/abs/1704.07483",
-        recommended_init="he",
-        used_in="rare; ELU made C1 for every alpha",
-        summary="ELU rescaled so that its derivative is continuous for every alpha",
-    ),
-))
+register(
+    Spec(
+        "celu",
+        forward=lambda x, alpha: np.maximum(x, 0) + alpha * _expm1_nonpositive(x / alpha),
+        derivative=lambda x, alpha: np.where(x > 0, 1.0, _exp_nonpositive(x / alpha)).astype(x.dtype),
+        defaults={"alpha": 1.0},
+        validate=lambda alpha: (
+            _check_real(alpha=alpha),
+            _require(alpha != 0, "celu alpha must be non-zero (it divides x)"),
+        ),
+        facts=_facts(
+            r"\max(0, x) + \min(0, \alpha(e^{x/\alpha} - 1))",
+            r"1 \text{ if } x > 0 \text{ else } e^{x/\alpha}",
+            (-1.0, INF),
+            r"(-\alpha, \infty)",
+            False,
+            True,
+            True,
+            ("soft", None),
+            2017,
+            "Barron (2017), Continuously differentiable exponential linear units",
+            "https://arxiv.org/abs/1704.07483",
+            recommended_init="he",
+            used_in="rare; ELU made C1 for every alpha",
+            summary="ELU rescaled so that its derivative is continuous for every alpha",
+        ),
+    )
+)
 
 # --- smooth self-gated functions -------------------------------------------
 
@@ -573,22 +731,31 @@ def _check_approximate(approximate):
         raise ValueError(f"gelu approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-register(Spec(
-    "gelu",
-    forward=_gelu,
-    derivative=_gelu_derivative,
-    defaults={"approximate": "none"},
-    validate=_check_approximate,
-    facts=_facts(
-        r"x\,\Phi(x) = \tfrac{x}{2}\left(1 + \mathrm{erf}(x/\sqrt{2})\right)", r"\Phi(x) + x\,\varphi(x)",
-        (-0.17, INF), r"[\approx -0.17, \infty)", False, False, True, ("soft", None), 2016,
-        "Hendrycks & Gimpel (2016), Gaussian error linear units (GELUs)",
-        "https://arxiv.org/abs/1606.08415",
-        recommended_init="he",
-        used_in="BERT, GPT-2/3, ViT: the transformer default before SwiGLU",
-        summary="the input weighted by the probability that a standard normal is below it",
-    ),
-))
+register(
+    Spec(
+        "gelu",
+        forward=_gelu,
+        derivative=_gelu_derivative,
+        defaults={"approximate": "none"},
+        validate=_check_approximate,
+        facts=_facts(
+            r"x\,\Phi(x) = \tfrac{x}{2}\left(1 + \mathrm{erf}(x/\sqrt{2})\right)",
+            r"\Phi(x) + x\,\varphi(x)",
+            (-0.17, INF),
+            r"[\approx -0.17, \infty)",
+            False,
+            False,
+            True,
+            ("soft", None),
+            2016,
+            "Hendrycks & Gimpel (2016), Gaussian error linear units (GELUs)",
+            "https://arxiv.org/abs/1606.08415",
+            recommended_init="he",
+            used_in="BERT, GPT-2/3, ViT: the transformer default before SwiGLU",
+            summary="the input weighted by the probability that a standard normal is below it",
+        ),
+    )
+)
 
 
 def _swish(x, beta):
@@ -600,54 +767,82 @@ def _swish_derivative(x, beta):
     return s + beta * x * s * (1 - s)
 
 
-register(Spec(
-    "silu",
-    forward=lambda x: _swish(x, 1.0),
-    derivative=lambda x: _swish_derivative(x, 1.0),
-    facts=_facts(
-        r"x\,\sigma(x)", r"\sigma(x)\,(1 + x\,(1 - \sigma(x)))",
-        (-0.2785, INF), r"[\approx -0.278, \infty)", False, False, True, ("soft", None), 2018,
-        "Elfwing, Uchibe & Doya (2018), Sigmoid-weighted linear units; Hendrycks & Gimpel (2016)",
-        "https://arxiv.org/abs/1702.03118",
-        recommended_init="he",
-        used_in="EfficientNet, YOLO, and inside SwiGLU (LLaMA, Mistral)",
-        summary="the input gated by its own sigmoid (Swish with beta = 1)",
-    ),
-))
+register(
+    Spec(
+        "silu",
+        forward=lambda x: _swish(x, 1.0),
+        derivative=lambda x: _swish_derivative(x, 1.0),
+        facts=_facts(
+            r"x\,\sigma(x)",
+            r"\sigma(x)\,(1 + x\,(1 - \sigma(x)))",
+            (-0.2785, INF),
+            r"[\approx -0.278, \infty)",
+            False,
+            False,
+            True,
+            ("soft", None),
+            2018,
+            "Elfwing, Uchibe & Doya (2018), Sigmoid-weighted linear units; Hendrycks & Gimpel (2016)",
+            "https://arxiv.org/abs/1702.03118",
+            recommended_init="he",
+            used_in="EfficientNet, YOLO, and inside SwiGLU (LLaMA, Mistral)",
+            summary="the input gated by its own sigmoid (Swish with beta = 1)",
+        ),
+    )
+)
 
-register(Spec(
-    "swish",
-    forward=_swish,
-    derivative=_swish_derivative,
-    defaults={"beta": 1.0},
-    validate=lambda beta: _check_real(beta=beta),
-    facts=_facts(
-        r"x\,\sigma(\beta x)", r"\sigma(\beta x) + \beta x\,\sigma(\beta x)(1 - \sigma(\beta x))",
-        (-0.2785, INF), r"[\approx -0.278/\beta, \infty)", False, False, True, ("soft", None), 2017,
-        "Ramachandran, Zoph & Le (2017), Searching for activation functions",
-        "https://arxiv.org/abs/1710.05941",
-        recommended_init="he",
-        used_in="found by automated search; beta = 1 is SiLU",
-        summary="interpolates between x/2 (beta = 0) and ReLU (beta -> infinity)",
-    ),
-))
+register(
+    Spec(
+        "swish",
+        forward=_swish,
+        derivative=_swish_derivative,
+        defaults={"beta": 1.0},
+        validate=lambda beta: _check_real(beta=beta),
+        facts=_facts(
+            r"x\,\sigma(\beta x)",
+            r"\sigma(\beta x) + \beta x\,\sigma(\beta x)(1 - \sigma(\beta x))",
+            (-0.2785, INF),
+            r"[\approx -0.278/\beta, \infty)",
+            False,
+            False,
+            True,
+            ("soft", None),
+            2017,
+            "Ramachandran, Zoph & Le (2017), Searching for activation functions",
+            "https://arxiv.org/abs/1710.05941",
+            recommended_init="he",
+            used_in="found by automated search; beta = 1 is SiLU",
+            summary="interpolates between x/2 (beta = 0) and ReLU (beta -> infinity)",
+        ),
+    )
+)
 
-register(Spec(
-    "hardswish",
-    # Dividing the gate by 6 before multiplying keeps x * 6 from overflowing for huge x.
-    forward=lambda x: x * (np.clip(x + 3, 0, 6) / 6),
-    # PyTorch: 0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for x >= 3 (so 0 at -3 and 1 at 3).
-    derivative=lambda x: np.where(x <= -3, 0.0, np.where(x < 3, x / 3 + 0.5, 1.0)).astype(x.dtype),
-    facts=_facts(
-        r"x\,\frac{\mathrm{ReLU6}(x + 3)}{6}", r"0 \text{ if } x \le -3;\; \tfrac{2x + 3}{6} \text{ if } -3 < x < 3;\; 1 \text{ if } x \ge 3",
-        (-0.375, INF), r"[-0.375, \infty)", False, False, False, ("hard", None), 2019,
-        "Howard et al. (2019), Searching for MobileNetV3",
-        "https://arxiv.org/abs/1905.02244",
-        kinks=(-3.0, 3.0), recommended_init="he",
-        used_in="MobileNetV3 and other mobile/quantised models",
-        summary="Swish with the sigmoid replaced by a piecewise-linear one",
-    ),
-))
+register(
+    Spec(
+        "hardswish",
+        # Dividing the gate by 6 before multiplying keeps x * 6 from overflowing for huge x.
+        forward=lambda x: x * (np.clip(x + 3, 0, 6) / 6),
+        # PyTorch: 0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for x >= 3 (so 0 at -3 and 1 at 3).
+        derivative=lambda x: np.where(x <= -3, 0.0, np.where(x < 3, x / 3 + 0.5, 1.0)).astype(x.dtype),
+        facts=_facts(
+            r"x\,\frac{\mathrm{ReLU6}(x + 3)}{6}",
+            r"0 \text{ if } x \le -3;\; \tfrac{2x + 3}{6} \text{ if } -3 < x < 3;\; 1 \text{ if } x \ge 3",
+            (-0.375, INF),
+            r"[-0.375, \infty)",
+            False,
+            False,
+            False,
+            ("hard", None),
+            2019,
+            "Howard et al. (2019), Searching for MobileNetV3",
+            "https://arxiv.org/abs/1905.02244",
+            kinks=(-3.0, 3.0),
+            recommended_init="he",
+            used_in="MobileNetV3 and other mobile/quantised models",
+            summary="Swish with the sigmoid replaced by a piecewise-linear one",
+        ),
+    )
+)
 
 
 def _mish(x):
@@ -659,20 +854,29 @@ def _mish_derivative(x):
     return t + x * (1 - t * t) * stable_sigmoid(x)
 
 
-register(Spec(
-    "mish",
-    forward=_mish,
-    derivative=_mish_derivative,
-    facts=_facts(
-        r"x \tanh(\mathrm{softplus}(x))", r"\tanh(\mathrm{sp}(x)) + x\,\sigma(x)\,(1 - \tanh^2(\mathrm{sp}(x)))",
-        (-0.3088, INF), r"[\approx -0.309, \infty)", False, False, True, ("soft", None), 2019,
-        "Misra (2019), Mish: a self regularized non-monotonic activation function",
-        "https://arxiv.org/abs/1908.08681",
-        recommended_init="he",
-        used_in="YOLOv4 and some vision models",
-        summary="a smooth, non-monotonic relative of Swish",
-    ),
-))
+register(
+    Spec(
+        "mish",
+        forward=_mish,
+        derivative=_mish_derivative,
+        facts=_facts(
+            r"x \tanh(\mathrm{softplus}(x))",
+            r"\tanh(\mathrm{sp}(x)) + x\,\sigma(x)\,(1 - \tanh^2(\mathrm{sp}(x)))",
+            (-0.3088, INF),
+            r"[\approx -0.309, \infty)",
+            False,
+            False,
+            True,
+            ("soft", None),
+            2019,
+            "Misra (2019), Mish: a self regularized non-monotonic activation function",
+            "https://arxiv.org/abs/1908.08681",
+            recommended_init="he",
+            used_in="YOLOv4 and some vision models",
+            summary="a smooth, non-monotonic relative of Swish",
+        ),
+    )
+)
 
 # --- functions of a whole vector -------------------------------------------
 
@@ -714,54 +918,80 @@ def _logsumexp_vjp(x, grad_out, dim, keepdim):
     return g * _softmax(x, dim)  # the gradient of LogSumExp is softmax
 
 
-register(Spec(
-    "softmax",
-    forward=_softmax,
-    vjp=_softmax_vjp,
-    defaults={"dim": -1},
-    validate=_check_dim,
-    facts=_facts(
-        r"\mathrm{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}",
-        r"\partial s_i / \partial x_j = s_i(\delta_{ij} - s_j)",
-        (0.0, 1.0), "(0, 1), sums to 1", False, None, True, ("soft", "soft"), 1990,
-        "Bridle (1990), Probabilistic interpretation of feedforward classification network outputs",
-        used_in="multi-class outputs; attention weights in transformers",
-        summary="turns a vector of scores into a probability distribution",
-        elementwise=False,
-    ),
-))
+register(
+    Spec(
+        "softmax",
+        forward=_softmax,
+        vjp=_softmax_vjp,
+        defaults={"dim": -1},
+        validate=_check_dim,
+        facts=_facts(
+            r"\mathrm{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}",
+            r"\partial s_i / \partial x_j = s_i(\delta_{ij} - s_j)",
+            (0.0, 1.0),
+            "(0, 1), sums to 1",
+            False,
+            None,
+            True,
+            ("soft", "soft"),
+            1990,
+            "Bridle (1990), Probabilistic interpretation of feedforward classification network outputs",
+            used_in="multi-class outputs; attention weights in transformers",
+            summary="turns a vector of scores into a probability distribution",
+            elementwise=False,
+        ),
+    )
+)
 
-register(Spec(
-    "log_softmax",
-    forward=_log_softmax,
-    vjp=_log_softmax_vjp,
-    defaults={"dim": -1},
-    validate=_check_dim,
-    facts=_facts(
-        r"x_i - \log\sum_j e^{x_j}", r"\partial_j = \delta_{ij} - s_j",
-        (-INF, 0.0), r"(-\infty, 0]", False, None, True, (None, None), 1990,
-        "log of softmax; the stable core of cross-entropy",
-        used_in="cross-entropy loss (log-likelihood of the true class)",
-        summary="log-probabilities, computed without overflow",
-        elementwise=False,
-    ),
-))
+register(
+    Spec(
+        "log_softmax",
+        forward=_log_softmax,
+        vjp=_log_softmax_vjp,
+        defaults={"dim": -1},
+        validate=_check_dim,
+        facts=_facts(
+            r"x_i - \log\sum_j e^{x_j}",
+            r"\partial_j = \delta_{ij} - s_j",
+            (-INF, 0.0),
+            r"(-\infty, 0]",
+            False,
+            None,
+            True,
+            (None, None),
+            1990,
+            "log of softmax; the stable core of cross-entropy",
+            used_in="cross-entropy loss (log-likelihood of the true class)",
+            summary="log-probabilities, computed without overflow",
+            elementwise=False,
+        ),
+    )
+)
 
-register(Spec(
-    "logsumexp",
-    forward=lambda x, dim, keepdim: _logsumexp(x, dim, keepdim),
-    vjp=_logsumexp_vjp,
-    defaults={"dim": -1, "keepdim": False},
-    validate=lambda dim, keepdim: _check_dim(dim),
-    facts=_facts(
-        r"\mathrm{LSE}(x) = \log\sum_j e^{x_j}", r"\nabla \mathrm{LSE}(x) = \mathrm{softmax}(x)",
-        (-INF, INF), r"(-\infty, \infty)", False, True, True, (None, None), 1990,
-        "a smooth maximum; softplus is LSE(0, x)",
-        used_in="normalising constants, cross-entropy, smooth max",
-        summary="a smooth maximum of a vector; its gradient is softmax",
-        elementwise=False,
-    ),
-))
+register(
+    Spec(
+        "logsumexp",
+        forward=lambda x, dim, keepdim: _logsumexp(x, dim, keepdim),
+        vjp=_logsumexp_vjp,
+        defaults={"dim": -1, "keepdim": False},
+        validate=lambda dim, keepdim: _check_dim(dim),
+        facts=_facts(
+            r"\mathrm{LSE}(x) = \log\sum_j e^{x_j}",
+            r"\nabla \mathrm{LSE}(x) = \mathrm{softmax}(x)",
+            (-INF, INF),
+            r"(-\infty, \infty)",
+            False,
+            True,
+            True,
+            (None, None),
+            1990,
+            "a smooth maximum; softplus is LSE(0, x)",
+            used_in="normalising constants, cross-entropy, smooth max",
+            summary="a smooth maximum of a vector; its gradient is softmax",
+            elementwise=False,
+        ),
+    )
+)
 
 
 def _halves(x, dim):
@@ -782,28 +1012,39 @@ def _glu_vjp(x, grad_out, dim):
     return np.concatenate([grad_out * s, grad_out * a * s * (1 - s)], axis=dim)
 
 
-register(Spec(
-    "glu",
-    forward=_glu,
-    vjp=_glu_vjp,
-    defaults={"dim": -1},
-    validate=_check_dim,
-    facts=_facts(
-        r"\mathrm{GLU}(a, b) = a \otimes \sigma(b)", r"(\sigma(b),\; a\,\sigma(b)(1 - \sigma(b)))",
-        (-INF, INF), r"(-\infty, \infty)", False, None, True, (None, None), 2017,
-        "Dauphin, Fan, Auli & Grangier (2017), Language modeling with gated convolutional networks",
-        "https://arxiv.org/abs/1612.08083",
-        used_in="gated convolutions; SwiGLU/GeGLU variants in transformer feed-forward blocks",
-        summary="splits the input in two halves and gates one with the sigmoid of the other",
-        elementwise=False,
-    ),
-))
+register(
+    Spec(
+        "glu",
+        forward=_glu,
+        vjp=_glu_vjp,
+        defaults={"dim": -1},
+        validate=_check_dim,
+        facts=_facts(
+            r"\mathrm{GLU}(a, b) = a \otimes \sigma(b)",
+            r"(\sigma(b),\; a\,\sigma(b)(1 - \sigma(b)))",
+            (-INF, INF),
+            r"(-\infty, \infty)",
+            False,
+            None,
+            True,
+            (None, None),
+            2017,
+            "Dauphin, Fan, Auli & Grangier (2017), Language modeling with gated convolutional networks",
+            "https://arxiv.org/abs/1612.08083",
+            used_in="gated convolutions; SwiGLU/GeGLU variants in transformer feed-forward blocks",
+            summary="splits the input in two halves and gates one with the sigmoid of the other",
+            elementwise=False,
+        ),
+    )
+)
 
 
 def _maxout_groups(x, k):
     n = _axis_size(x, -1)
     if n % k:
-        raise ValueError(f"maxout takes the max over groups of k={k} along the last axis; its size {n} is not a multiple of k")
+        raise ValueError(
+            f"maxout takes the max over groups of k={k} along the last axis; its size {n} is not a multiple of k"
+        )
     return x.reshape(*x.shape[:-1], n // k, k)
 
 
@@ -820,24 +1061,32 @@ def _check_k(k):
         raise ValueError(f"maxout k must be a positive integer, got {k!r}")
 
 
-register(Spec(
-    "maxout",
-    forward=lambda x, k: np.max(_maxout_groups(x, k), axis=-1),
-    vjp=_maxout_vjp,
-    defaults={"k": 2},
-    validate=_check_k,
-    facts=_facts(
-        r"h_i(x) = \max_{j \le k} z_{ij},\; z_{ij} = w_{ij}^\top x + b_{ij}",
-        r"1 \text{ for the winning piece, } 0 \text{ for the others}",
-        (-INF, INF), r"(-\infty, \infty)", False, None, False, (None, None), 2013,
-        "Goodfellow, Warde-Farley, Mirza, Courville & Bengio (2013), Maxout networks",
-        "https://arxiv.org/abs/1302.4389",
-        recommended_init="he",
-        used_in="maxout networks (with dropout); a learned convex piecewise-linear function",
-        summary="the maximum over k linear pieces: k times the parameters of a plain layer",
-        elementwise=False,
-    ),
-))
+register(
+    Spec(
+        "maxout",
+        forward=lambda x, k: np.max(_maxout_groups(x, k), axis=-1),
+        vjp=_maxout_vjp,
+        defaults={"k": 2},
+        validate=_check_k,
+        facts=_facts(
+            r"h_i(x) = \max_{j \le k} z_{ij},\; z_{ij} = w_{ij}^\top x + b_{ij}",
+            r"1 \text{ for the winning piece, } 0 \text{ for the others}",
+            (-INF, INF),
+            r"(-\infty, \infty)",
+            False,
+            None,
+            False,
+            (None, None),
+            2013,
+            "Goodfellow, Warde-Farley, Mirza, Courville & Bengio (2013), Maxout networks",
+            "https://arxiv.org/abs/1302.4389",
+            recommended_init="he",
+            used_in="maxout networks (with dropout); a learned convex piecewise-linear function",
+            summary="the maximum over k linear pieces: k times the parameters of a plain layer",
+            elementwise=False,
+        ),
+    )
+)
 
 
 # ---------------------------------------------------------------------------
@@ -894,9 +1143,7 @@ class Activation:
     def derivative(self, x) -> np.ndarray:
         """Elementwise f'(x). For stochastic activations in training mode: at the noise of the last call."""
         if self.spec.derivative is None:
-            raise TypeError(
-                f"{self.name} is not elementwise, so it has no scalar derivative; use .vjp(x, grad_out)"
-            )
+            raise TypeError(f"{self.name} is not elementwise, so it has no scalar derivative; use .vjp(x, grad_out)")
         array = as_float_array(x)
         return np.asarray(self.spec.derivative(array, **self._kwargs()), dtype=array.dtype)
 

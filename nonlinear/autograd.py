@@ -165,7 +165,9 @@ class Tensor:
         other = as_tensor(other)
         a, b = self.data, other.data
         if a.ndim != 2 or b.ndim != 2:
-            raise ValueError(f"@ works on 2-d tensors (batch x features) @ (features x outputs); got {a.shape} @ {b.shape}")
+            raise ValueError(
+                f"@ works on 2-d tensors (batch x features) @ (features x outputs); got {a.shape} @ {b.shape}"
+            )
         if a.shape[1] != b.shape[0]:
             raise ValueError(f"shapes {a.shape} and {b.shape} do not chain: inner sizes {a.shape[1]} != {b.shape[0]}")
         return Tensor.from_op(a @ b, (self, other), lambda g: (g @ b.T, a.T @ g), "@")

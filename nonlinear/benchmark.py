@@ -55,13 +55,23 @@ class Task:
 
 TASKS: dict[str, Task] = {
     "digits": Task(
-        "digits", lambda: data.standardise(data.digits(seed=0)), (32,), epochs=15, lr=1e-2,
-        batch_size=128, target_loss=0.05,
+        "digits",
+        lambda: data.standardise(data.digits(seed=0)),
+        (32,),
+        epochs=15,
+        lr=1e-2,
+        batch_size=128,
+        target_loss=0.05,
         description="8x8 handwritten digits (1348 train / 449 test), MLP 64-32-10, Adam lr 0.01, batch 128",
     ),
     "spirals": Task(
-        "spirals", lambda: data.spirals(n=600, classes=3, noise=0.2, turns=1.0, seed=0), (32, 32), epochs=120,
-        lr=2e-2, batch_size=None, target_loss=0.2,
+        "spirals",
+        lambda: data.spirals(n=600, classes=3, noise=0.2, turns=1.0, seed=0),
+        (32, 32),
+        epochs=120,
+        lr=2e-2,
+        batch_size=None,
+        target_loss=0.2,
         description="3 spiral arms (450 train / 150 test), MLP 2-32-32-3, Adam lr 0.02, full batch",
     ),
 }
@@ -94,8 +104,11 @@ def config(spec) -> Config:
     name, params = spec
     if name != "prelu":
         activations.get(name, **params)  # validate early, with the registry's error message
-    label = name + ("(" + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items()) + ")"
-                    if params else "")
+    label = name + (
+        "(" + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items()) + ")"
+        if params
+        else ""
+    )
     return Config(label, name, dict(params))
 
 
@@ -126,8 +139,15 @@ def dataset(task: str) -> data.Dataset:
     return _DATA_CACHE[task]
 
 
-def train_one(activation, task: str = "digits", seed: int = 0, epochs: int | None = None,
-              batchnorm: str | None = None, init: str = "auto", hidden: tuple[int, ...] | None = None) -> Run:
+def train_one(
+    activation,
+    task: str = "digits",
+    seed: int = 0,
+    epochs: int | None = None,
+    batchnorm: str | None = None,
+    init: str = "auto",
+    hidden: tuple[int, ...] | None = None,
+) -> Run:
     """Train the task's MLP once with one hidden activation and return its :class:`Run`.
 
     ``activation`` is anything :func:`config` accepts. ``epochs`` and ``hidden``
@@ -140,18 +160,40 @@ def train_one(activation, task: str = "digits", seed: int = 0, epochs: int | Non
     sizes = [d.n_features, *(hidden or recipe.hidden), d.n_classes]
     model = nn.MLP(sizes, activation=cfg.name, init=init, seed=seed, batchnorm=batchnorm, **cfg.params)
     history = nn.train(
-        model, d.X_train, d.y_train, loss="cross_entropy", optimizer=nn.Adam(model.parameters(), lr=recipe.lr),
-        epochs=epochs or recipe.epochs, batch_size=recipe.batch_size, seed=seed,
-        X_test=d.X_test, y_test=d.y_test, progress=False,
+        model,
+        d.X_train,
+        d.y_train,
+        loss="cross_entropy",
+        optimizer=nn.Adam(model.parameters(), lr=recipe.lr),
+        epochs=epochs or recipe.epochs,
+        batch_size=recipe.batch_size,
+        seed=seed,
+        X_test=d.X_test,
+        y_test=d.y_test,
+        progress=False,
     )
     if history.diverged or not history.loss:
         return Run(cfg.label, task, seed, float("nan"), float("nan"), None, float("nan"), True, tuple(history.loss))
-    return Run(cfg.label, task, seed, history.test_accuracy[-1], history.loss[-1],
-               history.epochs_to(recipe.target_loss), statistics.median(history.seconds), False, tuple(history.loss))
+    return Run(
+        cfg.label,
+        task,
+        seed,
+        history.test_accuracy[-1],
+        history.loss[-1],
+        history.epochs_to(recipe.target_loss),
+        statistics.median(history.seconds),
+        False,
+        tuple(history.loss),
+    )
 
 
-def run(activation_list: Iterable = DEFAULT_ACTIVATIONS, tasks: Iterable[str] = tuple(TASKS),
-        seeds: Iterable[int] = (0, 1, 2), progress: bool = False, **options) -> list[Run]:
+def run(
+    activation_list: Iterable = DEFAULT_ACTIVATIONS,
+    tasks: Iterable[str] = tuple(TASKS),
+    seeds: Iterable[int] = (0, 1, 2),
+    progress: bool = False,
+    **options,
+) -> list[Run]:
     """The grid: every activation x task x seed, via :func:`train_one` (``options`` go to it).
 
     ``progress=True`` shows a tqdm bar (on stderr, which the book hides).
@@ -160,7 +202,9 @@ def run(activation_list: Iterable = DEFAULT_ACTIVATIONS, tasks: Iterable[str] = 
 
     configs = [config(a) for a in activation_list]
     jobs = [(c, t, s) for t in tasks for c in configs for s in seeds]
-    return [train_one(c, t, s, **options) for c, t, s in tqdm(jobs, desc="benchmark", disable=not progress, leave=False)]
+    return [
+        train_one(c, t, s, **options) for c, t, s in tqdm(jobs, desc="benchmark", disable=not progress, leave=False)
+    ]
 
 
 def to_frame(runs: list[Run]):

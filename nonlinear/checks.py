@@ -52,8 +52,29 @@ def _show(result: CheckResult, show: bool) -> CheckResult:
 
 def edge_inputs(dtype=np.float64) -> np.ndarray:
     """The inputs a check always tries: 0, tiny, moderate and huge values of both signs."""
-    values = [0.0, -0.0, 1e-12, -1e-12, 0.5, -0.5, 1.0, -1.0, 2.5, -2.5, 6.0, -3.0, 3.0,
-              20.0, -20.0, 50.0, -50.0, 700.0, -700.0, 1000.0, -1000.0]
+    values = [
+        0.0,
+        -0.0,
+        1e-12,
+        -1e-12,
+        0.5,
+        -0.5,
+        1.0,
+        -1.0,
+        2.5,
+        -2.5,
+        6.0,
+        -3.0,
+        3.0,
+        20.0,
+        -20.0,
+        50.0,
+        -50.0,
+        700.0,
+        -700.0,
+        1000.0,
+        -1000.0,
+    ]
     return np.array(values, dtype=dtype)
 
 
@@ -77,8 +98,9 @@ def _call_student(fn: Callable, x: np.ndarray):
     return out, None
 
 
-def compare(actual: np.ndarray, expected: np.ndarray, x: np.ndarray, rtol: float, atol: float,
-            what: str = "value") -> str | None:
+def compare(
+    actual: np.ndarray, expected: np.ndarray, x: np.ndarray, rtol: float, atol: float, what: str = "value"
+) -> str | None:
     """None when close; otherwise a message naming the worst input, the expected and the actual value."""
     if actual.shape != expected.shape:
         return f"shape {actual.shape}, expected {expected.shape} (the same shape as the input)"
@@ -90,14 +112,24 @@ def compare(actual: np.ndarray, expected: np.ndarray, x: np.ndarray, rtol: float
         return None
     error = np.where(bad, np.abs(actual - expected), 0)
     i = int(np.argmax(error))
-    return (f"{int(bad.sum())} of {bad.size} inputs are wrong; worst at x = {x.flat[i]:g}: "
-            f"your {what} {actual.flat[i]:.6g}, expected {expected.flat[i]:.6g} "
-            f"(tolerance rtol={rtol:g}, atol={atol:g})")
+    return (
+        f"{int(bad.sum())} of {bad.size} inputs are wrong; worst at x = {x.flat[i]:g}: "
+        f"your {what} {actual.flat[i]:.6g}, expected {expected.flat[i]:.6g} "
+        f"(tolerance rtol={rtol:g}, atol={atol:g})"
+    )
 
 
-def check_function(fn: Callable, reference: Callable, name: str, inputs: np.ndarray | None = None,
-                   rtol: float = 1e-7, atol: float = 1e-10, hints: list[tuple[Callable, str]] = (),
-                   what: str = "value", show: bool = True) -> CheckResult:
+def check_function(
+    fn: Callable,
+    reference: Callable,
+    name: str,
+    inputs: np.ndarray | None = None,
+    rtol: float = 1e-7,
+    atol: float = 1e-10,
+    hints: list[tuple[Callable, str]] = (),
+    what: str = "value",
+    show: bool = True,
+) -> CheckResult:
     """Compare ``fn`` with ``reference`` on ``inputs`` (edge cases + random by default), in float64 and float32.
 
     ``hints`` pairs a known wrong answer with advice: if the student's output
@@ -141,8 +173,9 @@ def check_derivative(fn: Callable, name: str, show: bool = True, hints=(), **par
     kinks = np.asarray(reference.kinks, dtype=np.float64)
     if kinks.size:
         x = x[np.min(np.abs(x[:, None] - kinks[None, :]), axis=1) > 1e-9]
-    return check_function(fn, reference.derivative, f"{name} derivative", inputs=x, what="derivative",
-                          hints=list(hints), show=show)
+    return check_function(
+        fn, reference.derivative, f"{name} derivative", inputs=x, what="derivative", hints=list(hints), show=show
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -160,8 +193,10 @@ def _run_student(fn: Callable, *args):
         try:
             out = fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
         except RuntimeWarning as w:
-            return None, (f"numpy warned '{w}' while evaluating your function: an exp, log or division "
-                          "overflowed or met a bad value. Rewrite it so every exp sees a non-positive argument.")
+            return None, (
+                f"numpy warned '{w}' while evaluating your function: an exp, log or division "
+                "overflowed or met a bad value. Rewrite it so every exp sees a non-positive argument."
+            )
         except NotImplementedError:
             return None, "not answered yet (the function still raises NotImplementedError)"
         except Exception as e:  # the student's bug, reported rather than raised
@@ -191,9 +226,17 @@ def _as_parts(out, parts: tuple[str, ...] | None):
     return arrays, None
 
 
-def check_outputs(fn: Callable, reference: Callable, cases: list[tuple], name: str, rtol: float = 1e-7,
-                  atol: float = 1e-10, parts: tuple[str, ...] | None = None, hints: list[tuple[Callable, str]] = (),
-                  show: bool = True) -> CheckResult:
+def check_outputs(
+    fn: Callable,
+    reference: Callable,
+    cases: list[tuple],
+    name: str,
+    rtol: float = 1e-7,
+    atol: float = 1e-10,
+    parts: tuple[str, ...] | None = None,
+    hints: list[tuple[Callable, str]] = (),
+    show: bool = True,
+) -> CheckResult:
     """Compare ``fn(*case)`` with ``reference(*case)`` for every argument tuple in ``cases``.
 
     For functions of several arguments or several outputs (``parts`` names the
@@ -210,8 +253,11 @@ def check_outputs(fn: Callable, reference: Callable, cases: list[tuple], name: s
         if problem is None:
             expected, _ = _as_parts(reference(*case), parts)
             for label, a, e in zip(parts or ("value",), actual, expected, strict=True):
-                where = np.asarray(case[0], dtype=np.float64) if isinstance(case[0], np.ndarray) and \
-                    np.shape(case[0]) == e.shape else np.arange(e.size, dtype=np.float64).reshape(e.shape)
+                where = (
+                    np.asarray(case[0], dtype=np.float64)
+                    if isinstance(case[0], np.ndarray) and np.shape(case[0]) == e.shape
+                    else np.arange(e.size, dtype=np.float64).reshape(e.shape)
+                )
                 problem = compare(a, e, where, rtol, atol, label)
                 if problem is not None:
                     if where is not case[0]:
@@ -227,8 +273,10 @@ def check_outputs(fn: Callable, reference: Callable, cases: list[tuple], name: s
                             guess, _ = _as_parts(wrong(*case), parts)
                         except Exception:  # a hint that does not apply here
                             continue
-                    if guess is not None and all(g.shape == a.shape and np.allclose(a, g, rtol=1e-6, atol=1e-9, equal_nan=True)
-                                                 for g, a in zip(guess, actual, strict=True)):
+                    if guess is not None and all(
+                        g.shape == a.shape and np.allclose(a, g, rtol=1e-6, atol=1e-9, equal_nan=True)
+                        for g, a in zip(guess, actual, strict=True)
+                    ):
                         problem += f". Hint: {advice}"
                         break
             if not problem.startswith("not answered"):
@@ -237,8 +285,15 @@ def check_outputs(fn: Callable, reference: Callable, cases: list[tuple], name: s
     return _show(CheckResult(True, f"matches the reference on all {len(cases)} test cases", name), show)
 
 
-def check_value(answer, expected, name: str, rtol: float = 1e-6, atol: float = 0.0,
-                hints: list[tuple[object, str]] = (), show: bool = True) -> CheckResult:
+def check_value(
+    answer,
+    expected,
+    name: str,
+    rtol: float = 1e-6,
+    atol: float = 0.0,
+    hints: list[tuple[object, str]] = (),
+    show: bool = True,
+) -> CheckResult:
     """Compare a computed number or array with the expected one; ``hints`` pairs a wrong value with advice."""
     if callable(answer):
         return _show(CheckResult(False, "expected a value, got a function: call it and store the result", name), show)
@@ -317,11 +372,17 @@ def _ref_collapse(weights):
 
 def check_collapse(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 2: ``collapse(weights)`` multiplies a stack of linear layers (x @ W1 @ W2 ...) into one matrix."""
-    cases = [(_matrices(0, [3, 3, 3]),), (_matrices(1, [4, 5, 2, 3]),), (_matrices(2, [2, 6]),),
-             (_matrices(3, [3, 3, 3, 3, 3]),)]
-    hints = [(lambda ws: _ref_collapse(ws[::-1]), "the order is reversed: x @ W1 @ W2 applies W1 first"),
-             (lambda ws: sum(ws), "layers compose by matrix multiplication, not addition"),
-             (lambda ws: np.prod(np.stack(ws), axis=0), "use the matrix product @, not the elementwise *")]
+    cases = [
+        (_matrices(0, [3, 3, 3]),),
+        (_matrices(1, [4, 5, 2, 3]),),
+        (_matrices(2, [2, 6]),),
+        (_matrices(3, [3, 3, 3, 3, 3]),),
+    ]
+    hints = [
+        (lambda ws: _ref_collapse(ws[::-1]), "the order is reversed: x @ W1 @ W2 applies W1 first"),
+        (lambda ws: sum(ws), "layers compose by matrix multiplication, not addition"),
+        (lambda ws: np.prod(np.stack(ws), axis=0), "use the matrix product @, not the elementwise *"),
+    ]
     return check_outputs(fn, _ref_collapse, cases, "collapse", hints=hints, show=show)
 
 
@@ -339,12 +400,19 @@ def check_collapse_affine(fn: Callable, show: bool = True) -> CheckResult:
         weights = _matrices(seed, sizes)
         biases = [_SEEDED(seed + 100 + i).normal(size=w.shape[1]) for i, w in enumerate(weights)]
         cases.append((weights, biases))
-    hints = [(lambda ws, bs: (_ref_collapse(ws), bs[-1]),
-              "the earlier biases also pass through the later layers: b <- b @ W_next + b_next"),
-             (lambda ws, bs: (_ref_collapse(ws), _sum_if_same(bs)),
-              "biases do not simply add up: each one is multiplied by every weight matrix after it")]
-    return check_outputs(fn, _ref_collapse_affine, cases, "collapse_affine", parts=("weight", "bias"),
-                         hints=hints, show=show)
+    hints = [
+        (
+            lambda ws, bs: (_ref_collapse(ws), bs[-1]),
+            "the earlier biases also pass through the later layers: b <- b @ W_next + b_next",
+        ),
+        (
+            lambda ws, bs: (_ref_collapse(ws), _sum_if_same(bs)),
+            "biases do not simply add up: each one is multiplied by every weight matrix after it",
+        ),
+    ]
+    return check_outputs(
+        fn, _ref_collapse_affine, cases, "collapse_affine", parts=("weight", "bias"), hints=hints, show=show
+    )
 
 
 def _sum_if_same(arrays):
@@ -360,15 +428,26 @@ def check_superposition_gap(fn: Callable, show: bool = True) -> CheckResult:
     rng = _SEEDED(5)
     x1, x2 = rng.normal(size=50), rng.normal(size=50)
     matrix = rng.normal(size=(50, 50))
-    cases = [(activations.get("relu"), x1, x2, 2.0, -3.0), (np.tanh, x1, x2, 0.5, 0.25),
-             (lambda v: matrix @ v, x1, x2, 1.5, -2.0), (activations.get("sigmoid"), x1, x2, -1.0, 3.0),
-             (lambda v: -np.abs(v), x1, x2, 1.0, 1.0)]
-    hints = [(lambda f, x1, x2, a, b: float(np.max(f(a * x1 + b * x2) - (a * f(x1) + b * f(x2)))),
-              "take the absolute value before the maximum: a gap of -5 is as big as +5"),
-             (lambda f, x1, x2, a, b: float(np.max(np.abs(f(x1 + x2) - (f(x1) + f(x2))))),
-              "use the coefficients a and b: superposition is f(a x1 + b x2) = a f(x1) + b f(x2)")]
-    return check_outputs(fn, _ref_superposition_gap, cases, "superposition_gap", rtol=1e-9, atol=1e-12,
-                         hints=hints, show=show)
+    cases = [
+        (activations.get("relu"), x1, x2, 2.0, -3.0),
+        (np.tanh, x1, x2, 0.5, 0.25),
+        (lambda v: matrix @ v, x1, x2, 1.5, -2.0),
+        (activations.get("sigmoid"), x1, x2, -1.0, 3.0),
+        (lambda v: -np.abs(v), x1, x2, 1.0, 1.0),
+    ]
+    hints = [
+        (
+            lambda f, x1, x2, a, b: float(np.max(f(a * x1 + b * x2) - (a * f(x1) + b * f(x2)))),
+            "take the absolute value before the maximum: a gap of -5 is as big as +5",
+        ),
+        (
+            lambda f, x1, x2, a, b: float(np.max(np.abs(f(x1 + x2) - (f(x1) + f(x2))))),
+            "use the coefficients a and b: superposition is f(a x1 + b x2) = a f(x1) + b f(x2)",
+        ),
+    ]
+    return check_outputs(
+        fn, _ref_superposition_gap, cases, "superposition_gap", rtol=1e-9, atol=1e-12, hints=hints, show=show
+    )
 
 
 XOR_POINTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -394,9 +473,17 @@ def check_xor_network(fn: Callable, show: bool = True) -> CheckResult:
             except (TypeError, ValueError):
                 problem = "W1, b1, W2, b2 must be numbers or numpy arrays"
             else:
-                shapes = {"W1": (W1.shape, (2, 2)), "b1": (b1.shape, (2,)), "W2": (W2.shape, (2,)), "b2": (b2.shape, ())}
-                wrong = [f"{k} has shape {s}, expected {e}" for k, (s, e) in shapes.items() if s != e and not
-                         (k == "W2" and s == (2, 1)) and not (k == "b2" and s == (1,))]
+                shapes = {
+                    "W1": (W1.shape, (2, 2)),
+                    "b1": (b1.shape, (2,)),
+                    "W2": (W2.shape, (2,)),
+                    "b2": (b2.shape, ()),
+                }
+                wrong = [
+                    f"{k} has shape {s}, expected {e}"
+                    for k, (s, e) in shapes.items()
+                    if s != e and not (k == "W2" and s == (2, 1)) and not (k == "b2" and s == (1,))
+                ]
                 if wrong:
                     problem = "; ".join(wrong)
                 else:
@@ -408,9 +495,11 @@ def check_xor_network(fn: Callable, show: bool = True) -> CheckResult:
                         bad = np.flatnonzero(predicted != XOR_LABELS)
                         if bad.size:
                             i = bad[0]
-                            problem = (f"{bad.size} of 4 points are misclassified; e.g. x = {XOR_POINTS[i].tolist()} "
-                                       f"has score {scores[i]:.4g} but XOR = {XOR_LABELS[i]} (score must be "
-                                       f"{'> 0' if XOR_LABELS[i] else '<= 0'})")
+                            problem = (
+                                f"{bad.size} of 4 points are misclassified; e.g. x = {XOR_POINTS[i].tolist()} "
+                                f"has score {scores[i]:.4g} but XOR = {XOR_LABELS[i]} (score must be "
+                                f"{'> 0' if XOR_LABELS[i] else '<= 0'})"
+                            )
                             if np.allclose(scores, scores[0]):
                                 problem += ". Hint: all four scores are equal: are the hidden units ever active?"
                             elif bad.size == 4:
@@ -422,10 +511,17 @@ def check_xor_network(fn: Callable, show: bool = True) -> CheckResult:
 
 def check_best_linear_accuracy(answer, show: bool = True) -> CheckResult:
     """Lab 2: the best accuracy any linear classifier (score w.x + b > 0) reaches on the four XOR points."""
-    return check_value(answer, 0.75, "best_linear_accuracy", hints=[
-        (0.5, "0.5 is chance level; a line can do better: put three of the four points on the correct side"),
-        (1.0, "no line separates XOR: try to find one and see which point is always on the wrong side"),
-        (0.25, "accuracy is the fraction of points classified correctly, not wrongly")], show=show)
+    return check_value(
+        answer,
+        0.75,
+        "best_linear_accuracy",
+        hints=[
+            (0.5, "0.5 is chance level; a line can do better: put three of the four points on the correct side"),
+            (1.0, "no line separates XOR: try to find one and see which point is always on the wrong side"),
+            (0.25, "accuracy is the fraction of points classified correctly, not wrongly"),
+        ],
+        show=show,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -436,8 +532,10 @@ def check_best_linear_accuracy(answer, show: bool = True) -> CheckResult:
 def check_sigmoid_vjp(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 3: ``sigmoid_vjp(x, grad_out)`` = grad_out * sigma(x) (1 - sigma(x))."""
     s = activations.stable_sigmoid
-    hints = [(lambda x, g: g * s(x) * (1 + s(x)), "sigma'(x) = sigma(x) (1 - sigma(x)): a minus, not a plus"),
-             (lambda x, g: g * s(x), "the derivative of sigma is not sigma: differentiate 1/(1 + e^-x)")]
+    hints = [
+        (lambda x, g: g * s(x) * (1 + s(x)), "sigma'(x) = sigma(x) (1 - sigma(x)): a minus, not a plus"),
+        (lambda x, g: g * s(x), "the derivative of sigma is not sigma: differentiate 1/(1 + e^-x)"),
+    ]
     return check_vjp(fn, "sigmoid", show=show, hints=hints)
 
 
@@ -451,14 +549,23 @@ def check_linear_backward(fn: Callable, show: bool = True) -> CheckResult:
     for seed, (n, a, b) in enumerate([(5, 3, 4), (1, 2, 2), (8, 6, 3), (4, 4, 4)]):
         rng = _SEEDED(seed + 30)
         cases.append((rng.normal(size=(n, a)), rng.normal(size=(a, b)), rng.normal(size=(n, b))))
-    hints = [(lambda x, W, g: (g @ W.T, x.T @ g, g.mean(axis=0)),
-              "grad_b sums over the batch (every example adds its gradient), it does not average"),
-             (lambda x, W, g: (g @ W.T, x.T @ g / len(x), g.sum(axis=0)),
-              "grad_W sums over the batch; the loss already carries any 1/N"),
-             (lambda x, W, g: (g @ W, x.T @ g, g.sum(axis=0)),
-              "grad_x = grad_out @ W.T (transpose W): shapes (N, out) @ (out, in)")]
-    return check_outputs(fn, _ref_linear_backward, cases, "linear_backward", parts=("grad_x", "grad_W", "grad_b"),
-                         hints=hints, show=show)
+    hints = [
+        (
+            lambda x, W, g: (g @ W.T, x.T @ g, g.mean(axis=0)),
+            "grad_b sums over the batch (every example adds its gradient), it does not average",
+        ),
+        (
+            lambda x, W, g: (g @ W.T, x.T @ g / len(x), g.sum(axis=0)),
+            "grad_W sums over the batch; the loss already carries any 1/N",
+        ),
+        (
+            lambda x, W, g: (g @ W, x.T @ g, g.sum(axis=0)),
+            "grad_x = grad_out @ W.T (transpose W): shapes (N, out) @ (out, in)",
+        ),
+    ]
+    return check_outputs(
+        fn, _ref_linear_backward, cases, "linear_backward", parts=("grad_x", "grad_W", "grad_b"), hints=hints, show=show
+    )
 
 
 def check_mse_backward(fn: Callable, show: bool = True) -> CheckResult:
@@ -467,19 +574,26 @@ def check_mse_backward(fn: Callable, show: bool = True) -> CheckResult:
     for seed, shape in enumerate([(6, 1), (5, 3), (1, 1), (10,)]):
         rng = _SEEDED(seed + 40)
         cases.append((rng.normal(size=shape), rng.normal(size=shape)))
-    hints = [(lambda p, t: (p - t) / p.size, "the derivative of u**2 is 2u: a factor 2 is missing"),
-             (lambda p, t: 2 * (t - p) / p.size, "the sign is flipped: differentiate with respect to the prediction"),
-             (lambda p, t: 2 * (p - t), "the loss is a mean: divide by the number of entries")]
+    hints = [
+        (lambda p, t: (p - t) / p.size, "the derivative of u**2 is 2u: a factor 2 is missing"),
+        (lambda p, t: 2 * (t - p) / p.size, "the sign is flipped: differentiate with respect to the prediction"),
+        (lambda p, t: 2 * (p - t), "the loss is a mean: divide by the number of entries"),
+    ]
     return check_outputs(fn, lambda p, t: 2 * (p - t) / p.size, cases, "mse_backward", hints=hints, show=show)
 
 
 def check_sgd_step(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 3: ``sgd_step(param, grad, lr)`` returns param - lr * grad (a new array)."""
     rng = _SEEDED(50)
-    cases = [(rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), 0.1), (rng.normal(size=4), rng.normal(size=4), 0.5),
-             (np.zeros(3), np.ones(3), 2.0)]
-    hints = [(lambda p, g, lr: p + lr * g, "step against the gradient: param - lr * grad"),
-             (lambda p, g, lr: p - g, "scale the gradient by the learning rate")]
+    cases = [
+        (rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), 0.1),
+        (rng.normal(size=4), rng.normal(size=4), 0.5),
+        (np.zeros(3), np.ones(3), 2.0),
+    ]
+    hints = [
+        (lambda p, g, lr: p + lr * g, "step against the gradient: param - lr * grad"),
+        (lambda p, g, lr: p - g, "scale the gradient by the learning rate"),
+    ]
     return check_outputs(fn, lambda p, g, lr: p - lr * g, cases, "sgd_step", hints=hints, show=show)
 
 
@@ -499,8 +613,11 @@ def _ref_central_difference(f, x, eps=1e-5):
 def check_central_difference(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 3: ``central_difference(f, x, eps)`` estimates the gradient of a scalar f to O(eps^2)."""
     rng = _SEEDED(60)
-    cases = [(_cubic, rng.normal(size=5), 1e-4), (_cubic, rng.normal(size=(2, 3)), 1e-4),
-             (lambda v: float(np.sum(v[:-1] * v[1:])), rng.normal(size=6), 1e-4)]
+    cases = [
+        (_cubic, rng.normal(size=5), 1e-4),
+        (_cubic, rng.normal(size=(2, 3)), 1e-4),
+        (lambda v: float(np.sum(v[:-1] * v[1:])), rng.normal(size=6), 1e-4),
+    ]
 
     def forward(f, x, eps):
         grad = np.zeros_like(x, dtype=np.float64)
@@ -510,16 +627,23 @@ def check_central_difference(fn: Callable, show: bool = True) -> CheckResult:
             grad.flat[i] = (f(x + step) - f(x)) / eps
         return grad
 
-    hints = [(forward, "that is the one-sided difference (f(x+h) - f(x))/h, accurate only to O(h): use f(x+h) - f(x-h)"),
-             (lambda f, x, eps: 2 * _ref_central_difference(f, x, eps), "f(x+h) - f(x-h) spans 2h: divide by 2*eps")]
+    hints = [
+        (forward, "that is the one-sided difference (f(x+h) - f(x))/h, accurate only to O(h): use f(x+h) - f(x-h)"),
+        (lambda f, x, eps: 2 * _ref_central_difference(f, x, eps), "f(x+h) - f(x-h) spans 2h: divide by 2*eps"),
+    ]
     exact = [lambda f, x, eps: 3 * x**2 + 3 * np.cos(3 * x)] * 2 + [
-        lambda f, x, eps: np.concatenate([[x[1]], x[:-2] + x[2:], [x[-2]]])]
+        lambda f, x, eps: np.concatenate([[x[1]], x[:-2] + x[2:], [x[-2]]])
+    ]
     for case, truth in zip(cases, exact, strict=True):
         result = check_outputs(fn, truth, [case], "central_difference", rtol=1e-6, atol=1e-8, hints=hints, show=False)
         if not result.passed:
             return _show(result, show)
-    return _show(CheckResult(True, "agrees with the exact gradients to 1e-6 (central differences, eps = 1e-4)",
-                             "central_difference"), show)
+    return _show(
+        CheckResult(
+            True, "agrees with the exact gradients to 1e-6 (central differences, eps = 1e-4)", "central_difference"
+        ),
+        show,
+    )
 
 
 def _ref_two_layer_gradients(x, y, W1, b1, W2, b2):
@@ -538,8 +662,16 @@ def two_layer_cases():
     cases = []
     for seed, (n, d, hidden, out) in enumerate([(8, 3, 5, 1), (4, 2, 3, 2), (16, 4, 6, 1)]):
         rng = _SEEDED(seed + 70)
-        cases.append((rng.normal(size=(n, d)), rng.normal(size=(n, out)), rng.normal(size=(d, hidden)),
-                      rng.normal(size=hidden), rng.normal(size=(hidden, out)), rng.normal(size=out)))
+        cases.append(
+            (
+                rng.normal(size=(n, d)),
+                rng.normal(size=(n, out)),
+                rng.normal(size=(d, hidden)),
+                rng.normal(size=hidden),
+                rng.normal(size=(hidden, out)),
+                rng.normal(size=out),
+            )
+        )
     return cases
 
 
@@ -558,10 +690,19 @@ def check_two_layer_gradients(fn: Callable, show: bool = True) -> CheckResult:
         gz = (g @ W2.T) * (1 - np.tanh(h) ** 2)
         return x.T @ gz, gz.sum(axis=0), h.T @ g, g.sum(axis=0)
 
-    hints = [(no_tanh_factor, "the chain rule through tanh is missing: multiply by tanh'(z) = 1 - tanh(z)**2"),
-             (derivative_of_output, "tanh'(z) = 1 - h**2 with h = tanh(z); you applied tanh a second time")]
-    return check_outputs(fn, _ref_two_layer_gradients, two_layer_cases(), "two_layer_gradients",
-                         parts=("grad_W1", "grad_b1", "grad_W2", "grad_b2"), hints=hints, show=show)
+    hints = [
+        (no_tanh_factor, "the chain rule through tanh is missing: multiply by tanh'(z) = 1 - tanh(z)**2"),
+        (derivative_of_output, "tanh'(z) = 1 - h**2 with h = tanh(z); you applied tanh a second time"),
+    ]
+    return check_outputs(
+        fn,
+        _ref_two_layer_gradients,
+        two_layer_cases(),
+        "two_layer_gradients",
+        parts=("grad_W1", "grad_b1", "grad_W2", "grad_b2"),
+        hints=hints,
+        show=show,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -572,18 +713,34 @@ def check_two_layer_gradients(fn: Callable, show: bool = True) -> CheckResult:
 def check_elu_derivative(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 4: ``elu_derivative(x, alpha)`` for several alpha, at 0, ±1000, random inputs, float64 and float32."""
     for alpha in (1.0, 0.5, 2.0):
-        hints = [(lambda x, a=alpha: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0))),
-                  "the negative branch is alpha * exp(x): the factor alpha is missing"),
-                 (lambda x, a=alpha: np.where(x > 0, x, a * np.expm1(np.minimum(x, 0))),
-                  "that is ELU itself; differentiate it: d/dx alpha (e^x - 1) = alpha e^x, and d/dx x = 1"),
-                 (lambda x, a=alpha: np.where(x > 0, 1.0, -a * np.exp(np.minimum(x, 0))),
-                  "the slope of ELU is positive everywhere: check the sign of the negative branch")]
+        hints = [
+            (
+                lambda x, a=alpha: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0))),
+                "the negative branch is alpha * exp(x): the factor alpha is missing",
+            ),
+            (
+                lambda x, a=alpha: np.where(x > 0, x, a * np.expm1(np.minimum(x, 0))),
+                "that is ELU itself; differentiate it: d/dx alpha (e^x - 1) = alpha e^x, and d/dx x = 1",
+            ),
+            (
+                lambda x, a=alpha: np.where(x > 0, 1.0, -a * np.exp(np.minimum(x, 0))),
+                "the slope of ELU is positive everywhere: check the sign of the negative branch",
+            ),
+        ]
         result = check_derivative(lambda x, a=alpha: fn(x, a), "elu", show=False, hints=hints, alpha=alpha)
         if not result.passed:
-            message = result.message if result.message.startswith("not answered") else f"alpha = {alpha}: {result.message}"
+            message = (
+                result.message if result.message.startswith("not answered") else f"alpha = {alpha}: {result.message}"
+            )
             return _show(CheckResult(False, message, "elu derivative"), show)
-    return _show(CheckResult(True, "matches the reference for alpha = 1, 0.5, 2 on 220 inputs each, "
-                             "including ±1000, in float64 and float32", "elu derivative"), show)
+    return _show(
+        CheckResult(
+            True,
+            "matches the reference for alpha = 1, 0.5, 2 on 220 inputs each, including ±1000, in float64 and float32",
+            "elu derivative",
+        ),
+        show,
+    )
 
 
 def check_tanh_vjp_from_output(fn: Callable, show: bool = True) -> CheckResult:
@@ -591,9 +748,11 @@ def check_tanh_vjp_from_output(fn: Callable, show: bool = True) -> CheckResult:
     rng = _SEEDED(80)
     y = np.tanh(sample_inputs(seed=80))
     cases = [(y, rng.normal(size=y.shape)), (np.tanh(rng.normal(size=(3, 4))), rng.normal(size=(3, 4)))]
-    hints = [(lambda y, g: g * (1 - y) ** 2, "1 - y**2 squares y, not (1 - y)"),
-             (lambda y, g: g * y * (1 - y), "y (1 - y) is the sigmoid's rule; for tanh it is 1 - y**2"),
-             (lambda y, g: g * (1 - np.tanh(y) ** 2), "y is already tanh(x): do not apply tanh again")]
+    hints = [
+        (lambda y, g: g * (1 - y) ** 2, "1 - y**2 squares y, not (1 - y)"),
+        (lambda y, g: g * y * (1 - y), "y (1 - y) is the sigmoid's rule; for tanh it is 1 - y**2"),
+        (lambda y, g: g * (1 - np.tanh(y) ** 2), "y is already tanh(x): do not apply tanh again"),
+    ]
     return check_outputs(fn, lambda y, g: g * (1 - y**2), cases, "tanh_vjp_from_output", hints=hints, show=show)
 
 
@@ -607,9 +766,17 @@ def _ref_vanishing_depth(threshold):
 def check_vanishing_depth(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 4: ``vanishing_depth(threshold)``: smallest depth d with 0.25**d < threshold (sigmoid's bound)."""
     cases = [(1e-6,), (1e-2,), (0.25,), (0.3,), (1e-12,), (0.0625,)]
-    hints = [(lambda t: int(np.floor(np.log(t) / np.log(0.25))), "off by one: you need 0.25**d strictly below the threshold"),
-             (lambda t: int(np.ceil(np.log(t) / np.log(0.5))), "the largest slope of the sigmoid is 1/4, not 1/2"),
-             (lambda t: int(np.ceil(np.log(t) / np.log(0.25))), "off by one at the boundary: 0.25**d must be < threshold, not <=")]
+    hints = [
+        (
+            lambda t: int(np.floor(np.log(t) / np.log(0.25))),
+            "off by one: you need 0.25**d strictly below the threshold",
+        ),
+        (lambda t: int(np.ceil(np.log(t) / np.log(0.5))), "the largest slope of the sigmoid is 1/4, not 1/2"),
+        (
+            lambda t: int(np.ceil(np.log(t) / np.log(0.25))),
+            "off by one at the boundary: 0.25**d must be < threshold, not <=",
+        ),
+    ]
     return check_outputs(fn, _ref_vanishing_depth, cases, "vanishing_depth", rtol=0, atol=0, hints=hints, show=show)
 
 
@@ -620,12 +787,23 @@ def _ref_largest_stable_lr(X):
 def check_largest_stable_lr(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 4: ``largest_stable_lr(X)``: the learning rate above which GD on mean((X w - y)^2) diverges."""
     rng = _SEEDED(90)
-    cases = [(rng.normal(size=(50, 3)),), (rng.normal(size=(20, 5)) * np.array([1, 2, 3, 4, 5]),),
-             (np.eye(4) * 2,), (rng.normal(size=(100, 2)) + 3,)]
-    hints = [(lambda X: 2 * len(X) / float(np.linalg.eigvalsh(X.T @ X).max()),
-              "the Hessian of mean((Xw - y)^2) is 2 X^T X / N: a factor 2 is missing"),
-             (lambda X: len(X) / float(np.trace(X.T @ X)), "use the largest eigenvalue of X^T X, not its trace"),
-             (lambda X: len(X) / float(np.linalg.eigvalsh(X.T @ X).min()), "the largest eigenvalue sets the limit, not the smallest")]
+    cases = [
+        (rng.normal(size=(50, 3)),),
+        (rng.normal(size=(20, 5)) * np.array([1, 2, 3, 4, 5]),),
+        (np.eye(4) * 2,),
+        (rng.normal(size=(100, 2)) + 3,),
+    ]
+    hints = [
+        (
+            lambda X: 2 * len(X) / float(np.linalg.eigvalsh(X.T @ X).max()),
+            "the Hessian of mean((Xw - y)^2) is 2 X^T X / N: a factor 2 is missing",
+        ),
+        (lambda X: len(X) / float(np.trace(X.T @ X)), "use the largest eigenvalue of X^T X, not its trace"),
+        (
+            lambda X: len(X) / float(np.linalg.eigvalsh(X.T @ X).min()),
+            "the largest eigenvalue sets the limit, not the smallest",
+        ),
+    ]
     return check_outputs(fn, _ref_largest_stable_lr, cases, "largest_stable_lr", rtol=1e-8, hints=hints, show=show)
 
 
@@ -642,8 +820,10 @@ def check_stable_sigmoid(fn: Callable, show: bool = True) -> CheckResult:
 
 def check_stable_softplus(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 5: softplus log(1 + e^x) exact and silent for every finite input."""
-    hints = [(lambda x: np.maximum(x, 0), "that is ReLU: the smooth part log1p(exp(-|x|)) is missing"),
-             (lambda x: np.maximum(x, 0) + np.log1p(np.exp(np.abs(x))), "the correction is log1p(exp(-|x|)), with a minus")]
+    hints = [
+        (lambda x: np.maximum(x, 0), "that is ReLU: the smooth part log1p(exp(-|x|)) is missing"),
+        (lambda x: np.maximum(x, 0) + np.log1p(np.exp(np.abs(x))), "the correction is log1p(exp(-|x|)), with a minus"),
+    ]
     return check_function(fn, activations.stable_softplus, "stable softplus", hints=hints, show=show)
 
 
@@ -655,25 +835,49 @@ def _ref_logsumexp(x):
 def check_logsumexp(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 5: ``logsumexp(x)`` over the last axis, exact for logits of any size (±1000 included)."""
     rng = _SEEDED(100)
-    cases = [(rng.normal(size=(5, 4)),), (np.array([[1000.0, 1000.0], [-1000.0, -1000.0], [0.0, -1000.0]]),),
-             (rng.normal(0, 50, size=(3, 7)),), (np.array([[800.0, 0.0, -5.0]]),)]
-    hints = [(lambda x: np.log(np.sum(np.exp(x - x.max(-1, keepdims=True)), axis=-1)),
-              "after subtracting the maximum m, add it back: logsumexp(x) = m + log(sum(exp(x - m)))"),
-             (lambda x: np.max(x, axis=-1), "the maximum alone is only a bound: add log(sum(exp(x - m)))")]
+    cases = [
+        (rng.normal(size=(5, 4)),),
+        (np.array([[1000.0, 1000.0], [-1000.0, -1000.0], [0.0, -1000.0]]),),
+        (rng.normal(0, 50, size=(3, 7)),),
+        (np.array([[800.0, 0.0, -5.0]]),),
+    ]
+    hints = [
+        (
+            lambda x: np.log(np.sum(np.exp(x - x.max(-1, keepdims=True)), axis=-1)),
+            "after subtracting the maximum m, add it back: logsumexp(x) = m + log(sum(exp(x - m)))",
+        ),
+        (lambda x: np.max(x, axis=-1), "the maximum alone is only a bound: add log(sum(exp(x - m)))"),
+    ]
     return check_outputs(fn, _ref_logsumexp, cases, "logsumexp", rtol=1e-12, atol=1e-12, hints=hints, show=show)
 
 
 def check_leaky_relu_derivative(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 5: ``leaky_relu_derivative(x, negative_slope)`` for several slopes."""
     for slope in (0.01, 0.2, 0.5):
-        hints = [(lambda x, s=slope: np.where(x > 0, 1.0, -s), "the slope for x < 0 is +negative_slope (the sign is flipped)"),
-                 (lambda x, s=slope: (x > 0).astype(float), "that is ReLU's derivative: negative inputs have slope negative_slope"),
-                 (lambda x, s=slope: np.where(x > 0, x, s * x), "that is leaky ReLU itself, not its derivative")]
-        result = check_derivative(lambda x, s=slope: fn(x, s), "leaky_relu", show=False, hints=hints, negative_slope=slope)
+        hints = [
+            (
+                lambda x, s=slope: np.where(x > 0, 1.0, -s),
+                "the slope for x < 0 is +negative_slope (the sign is flipped)",
+            ),
+            (
+                lambda x, s=slope: (x > 0).astype(float),
+                "that is ReLU's derivative: negative inputs have slope negative_slope",
+            ),
+            (lambda x, s=slope: np.where(x > 0, x, s * x), "that is leaky ReLU itself, not its derivative"),
+        ]
+        result = check_derivative(
+            lambda x, s=slope: fn(x, s), "leaky_relu", show=False, hints=hints, negative_slope=slope
+        )
         if not result.passed:
-            message = result.message if result.message.startswith("not answered") else f"negative_slope = {slope}: {result.message}"
+            message = (
+                result.message
+                if result.message.startswith("not answered")
+                else f"negative_slope = {slope}: {result.message}"
+            )
             return _show(CheckResult(False, message, "leaky_relu derivative"), show)
-    return _show(CheckResult(True, "matches the reference for negative_slope = 0.01, 0.2, 0.5", "leaky_relu derivative"), show)
+    return _show(
+        CheckResult(True, "matches the reference for negative_slope = 0.01, 0.2, 0.5", "leaky_relu derivative"), show
+    )
 
 
 DEAD_RELU_LRS = (0.1, 0.2, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0)
@@ -685,17 +889,36 @@ def reference_dead_fraction(lr: float) -> float:
 
     moons = data.moons(n=400, seed=0)
     model = nn.MLP([2, 32, 32, 2], activation="relu", seed=0)
-    nn.train(model, moons.X_train, moons.y_train, loss="cross_entropy", optimizer=nn.SGD(model.parameters(), lr=lr),
-             epochs=5, batch_size=32, seed=0, progress=False)
+    nn.train(
+        model,
+        moons.X_train,
+        moons.y_train,
+        loss="cross_entropy",
+        optimizer=nn.SGD(model.parameters(), lr=lr),
+        epochs=5,
+        batch_size=32,
+        seed=0,
+        progress=False,
+    )
     return float(np.mean(experiments.dead_fraction(model, moons.X_train)))
 
 
 def check_dead_fraction_after_training(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 5: ``dead_fraction_after_training(lr)`` reproduces the described experiment exactly."""
-    hints = [(lambda lr: 1 - reference_dead_fraction(lr), "you returned the fraction of units still alive"),
-             (lambda lr: reference_dead_fraction(0.0), "the model was not trained (or trained with lr = 0)")]
-    return check_outputs(fn, reference_dead_fraction, [(0.1,), (3.0,)], "dead_fraction_after_training",
-                         rtol=1e-9, atol=1e-12, hints=hints, show=show)
+    hints = [
+        (lambda lr: 1 - reference_dead_fraction(lr), "you returned the fraction of units still alive"),
+        (lambda lr: reference_dead_fraction(0.0), "the model was not trained (or trained with lr = 0)"),
+    ]
+    return check_outputs(
+        fn,
+        reference_dead_fraction,
+        [(0.1,), (3.0,)],
+        "dead_fraction_after_training",
+        rtol=1e-9,
+        atol=1e-12,
+        hints=hints,
+        show=show,
+    )
 
 
 def reference_half_dead_lr() -> float:
@@ -707,7 +930,11 @@ def check_half_dead_lr(answer, show: bool = True) -> CheckResult:
     """Lab 5: the first learning rate of the grid at which at least half of the ReLU units died."""
     expected = reference_half_dead_lr()
     index = DEAD_RELU_LRS.index(expected)
-    hints = [(DEAD_RELU_LRS[index - 1], "that is the last rate *below* one half: take the first at or above 0.5")] if index else []
+    hints = (
+        [(DEAD_RELU_LRS[index - 1], "that is the last rate *below* one half: take the first at or above 0.5")]
+        if index
+        else []
+    )
     return check_value(answer, expected, "half_dead_lr", rtol=1e-12, hints=hints, show=show)
 
 
@@ -718,9 +945,11 @@ def check_half_dead_lr(answer, show: bool = True) -> CheckResult:
 
 def check_hard_swish(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 6: ``hard_swish(x)`` = x * ReLU6(x + 3) / 6, against ``activations.get("hardswish")``."""
-    hints = [(lambda x: x * np.clip(x + 3, 0, 6), "the gate ReLU6(x + 3) runs from 0 to 6: divide it by 6"),
-             (lambda x: np.clip(x + 3, 0, 6) / 6, "that is the hard sigmoid (the gate) alone: multiply it by x"),
-             (lambda x: x * np.clip(x, 0, 6) / 6, "shift before clipping: the gate is ReLU6(x + 3), not ReLU6(x)")]
+    hints = [
+        (lambda x: x * np.clip(x + 3, 0, 6), "the gate ReLU6(x + 3) runs from 0 to 6: divide it by 6"),
+        (lambda x: np.clip(x + 3, 0, 6) / 6, "that is the hard sigmoid (the gate) alone: multiply it by x"),
+        (lambda x: x * np.clip(x, 0, 6) / 6, "shift before clipping: the gate is ReLU6(x + 3), not ReLU6(x)"),
+    ]
     return check_function(fn, activations.get("hardswish"), "hard_swish", hints=hints, show=show)
 
 
@@ -728,28 +957,48 @@ def check_swish_derivative(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 6: ``swish_derivative(x, beta)`` for several beta, at 0, ±1000, random inputs, float64 and float32."""
     s = activations.stable_sigmoid
     for beta in (1.0, 0.5, 2.0):
-        hints = [(lambda x, b=beta: s(b * x) * (1 + x * (1 - s(b * x))),
-                  "that is SiLU's derivative (beta = 1): the chain rule through sigma(beta x) brings a factor beta"),
-                 (lambda x, b=beta: b * s(b * x) * (1 - s(b * x)),
-                  "that is the derivative of sigma(beta x) alone: Swish is x * sigma(beta x), use the product rule"),
-                 (lambda x, b=beta: s(b * x), "sigma(beta x) is only the first term of the product rule")]
+        hints = [
+            (
+                lambda x, b=beta: s(b * x) * (1 + x * (1 - s(b * x))),
+                "that is SiLU's derivative (beta = 1): the chain rule through sigma(beta x) brings a factor beta",
+            ),
+            (
+                lambda x, b=beta: b * s(b * x) * (1 - s(b * x)),
+                "that is the derivative of sigma(beta x) alone: Swish is x * sigma(beta x), use the product rule",
+            ),
+            (lambda x, b=beta: s(b * x), "sigma(beta x) is only the first term of the product rule"),
+        ]
         result = check_derivative(lambda x, b=beta: fn(x, b), "swish", show=False, hints=hints, beta=beta)
         if not result.passed:
-            message = result.message if result.message.startswith("not answered") else f"beta = {beta}: {result.message}"
+            message = (
+                result.message if result.message.startswith("not answered") else f"beta = {beta}: {result.message}"
+            )
             return _show(CheckResult(False, message, "swish derivative"), show)
-    return _show(CheckResult(True, "matches the reference for beta = 1, 0.5, 2 on 221 inputs each, "
-                             "including ±1000, in float64 and float32", "swish derivative"), show)
+    return _show(
+        CheckResult(
+            True,
+            "matches the reference for beta = 1, 0.5, 2 on 221 inputs each, including ±1000, in float64 and float32",
+            "swish derivative",
+        ),
+        show,
+    )
 
 
 def check_gelu_tanh(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 6: ``gelu_tanh(x)`` = x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), PyTorch's approximate='tanh'."""
     k = np.sqrt(2 / np.pi)
-    hints = [(activations.get("gelu"), "that is the exact GELU x Phi(x); write the tanh approximation"),
-             (lambda x: x * activations.stable_sigmoid(1.702 * x),
-              "that is the sigmoid approximation x sigma(1.702 x); write the tanh one"),
-             (lambda x: x * (1 + np.tanh(k * (x + 0.044715 * x**3))), "a factor 1/2 is missing"),
-             (lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 * np.pi) * (x + 0.044715 * x**3))),
-              "the constant is sqrt(2/pi) ≈ 0.798, not sqrt(2 pi)")]
+    hints = [
+        (activations.get("gelu"), "that is the exact GELU x Phi(x); write the tanh approximation"),
+        (
+            lambda x: x * activations.stable_sigmoid(1.702 * x),
+            "that is the sigmoid approximation x sigma(1.702 x); write the tanh one",
+        ),
+        (lambda x: x * (1 + np.tanh(k * (x + 0.044715 * x**3))), "a factor 1/2 is missing"),
+        (
+            lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 * np.pi) * (x + 0.044715 * x**3))),
+            "the constant is sqrt(2/pi) ≈ 0.798, not sqrt(2 pi)",
+        ),
+    ]
     return check_function(fn, activations.get("gelu", approximate="tanh"), "gelu_tanh", hints=hints, show=show)
 
 
@@ -758,9 +1007,15 @@ def swiglu_cases() -> list[tuple[np.ndarray, ...]]:
     cases = []
     for seed, (tokens, d, hidden) in enumerate([(5, 4, 6), (1, 3, 2), (16, 8, 12)]):
         rng = _SEEDED(seed + 600)
-        cases.append((rng.normal(size=(tokens, d)), rng.normal(0, d**-0.5, size=(d, hidden)),
-                      rng.normal(0, d**-0.5, size=(d, hidden)), rng.normal(0, hidden**-0.5, size=(hidden, d)),
-                      rng.normal(size=(tokens, d))))
+        cases.append(
+            (
+                rng.normal(size=(tokens, d)),
+                rng.normal(0, d**-0.5, size=(d, hidden)),
+                rng.normal(0, d**-0.5, size=(d, hidden)),
+                rng.normal(0, hidden**-0.5, size=(hidden, d)),
+                rng.normal(size=(tokens, d)),
+            )
+        )
     return cases
 
 
@@ -785,10 +1040,14 @@ def check_swiglu(fn: Callable, show: bool = True) -> CheckResult:
         return _show(CheckResult(False, f"expected a function, got {type(fn).__name__}", name), show)
     s = activations.stable_sigmoid
     wrong_forwards = [
-        (lambda x, W1, W3, W2: (x @ W1 * s(x @ W1)) @ W2, "the linear branch x @ W3 is missing: SwiGLU multiplies "
-         "SiLU(x W1) by x W3 elementwise"),
-        (lambda x, W1, W3, W2: (s(x @ W1) * (x @ W3)) @ W2, "that is GLU (a sigmoid gate); SwiGLU gates with SiLU(x W1) = "
-         "x W1 * sigma(x W1)"),
+        (
+            lambda x, W1, W3, W2: (x @ W1 * s(x @ W1)) @ W2,
+            "the linear branch x @ W3 is missing: SwiGLU multiplies SiLU(x W1) by x W3 elementwise",
+        ),
+        (
+            lambda x, W1, W3, W2: (s(x @ W1) * (x @ W3)) @ W2,
+            "that is GLU (a sigmoid gate); SwiGLU gates with SiLU(x W1) = x W1 * sigma(x W1)",
+        ),
         (lambda x, W1, W3, W2: ((x @ W3) * s(x @ W3) * (x @ W1)) @ W2, "W1 and W3 are swapped: SiLU goes on x @ W1"),
     ]
     for number, (x, W1, W3, W2, grad_out) in enumerate(swiglu_cases(), start=1):
@@ -796,12 +1055,20 @@ def check_swiglu(fn: Callable, show: bool = True) -> CheckResult:
         out, problem = _run_student(fn, *tensors)
         expected, grads = reference_swiglu(x, W1, W3, W2, grad_out)
         if problem is None and not isinstance(out, autograd.Tensor):
-            problem = (f"expected an autograd.Tensor, got {type(out).__name__}: build the block from engine operations "
-                       "(@, *, activations.get('silu')(...)) on the Tensors you are given, so that gradients flow")
+            problem = (
+                f"expected an autograd.Tensor, got {type(out).__name__}: build the block from engine operations "
+                "(@, *, activations.get('silu')(...)) on the Tensors you are given, so that gradients flow"
+            )
         if problem is None:
             actual = np.asarray(out.data, dtype=np.float64)
-            problem = compare(actual, expected, np.arange(expected.size, dtype=np.float64).reshape(expected.shape),
-                              1e-9, 1e-12, "output")
+            problem = compare(
+                actual,
+                expected,
+                np.arange(expected.size, dtype=np.float64).reshape(expected.shape),
+                1e-9,
+                1e-12,
+                "output",
+            )
             if problem is not None:
                 problem = "output: " + problem.replace("at x = ", "at flat index ")
                 for wrong, advice in wrong_forwards:
@@ -819,11 +1086,15 @@ def check_swiglu(fn: Callable, show: bool = True) -> CheckResult:
         if problem is None:
             for label, tensor, grad in zip(("x", "W1", "W3", "W2"), tensors, grads, strict=True):
                 if tensor.grad is None:
-                    problem = (f"no gradient reached {label}: the output is not connected to it in the graph "
-                               "(did you compute with .data or numpy instead of Tensor operations?)")
+                    problem = (
+                        f"no gradient reached {label}: the output is not connected to it in the graph "
+                        "(did you compute with .data or numpy instead of Tensor operations?)"
+                    )
                     break
                 where = np.arange(grad.size, dtype=np.float64).reshape(grad.shape)
-                problem = compare(np.asarray(tensor.grad, dtype=np.float64), grad, where, 1e-9, 1e-12, f"grad of {label}")
+                problem = compare(
+                    np.asarray(tensor.grad, dtype=np.float64), grad, where, 1e-9, 1e-12, f"grad of {label}"
+                )
                 if problem is not None:
                     problem = f"gradient of {label}: " + problem.replace("at x = ", "at flat index ")
                     break
@@ -831,8 +1102,12 @@ def check_swiglu(fn: Callable, show: bool = True) -> CheckResult:
             if not problem.startswith("not answered"):
                 problem = f"test case {number} of 3: {problem}"
             return _show(CheckResult(False, problem, name), show)
-    return _show(CheckResult(True, "output and the gradients of x, W1, W3, W2 match the hand-derived ones "
-                             "on 3 test cases", name), show)
+    return _show(
+        CheckResult(
+            True, "output and the gradients of x, W1, W3, W2 match the hand-derived ones on 3 test cases", name
+        ),
+        show,
+    )
 
 
 def _ref_swiglu_hidden_size(d, multiple_of=1):
@@ -843,12 +1118,15 @@ def _ref_swiglu_hidden_size(d, multiple_of=1):
 def check_swiglu_hidden_size(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 6: ``swiglu_hidden_size(d, multiple_of)``: int(2/3 * 4d), rounded up to a multiple of ``multiple_of``."""
     cases = [(48, 1), (768, 1), (100, 1), (100, 8), (96, 256), (4096, 256), (5120, 256)]
-    hints = [(lambda d, m: 4 * d, "4d is the plain FFN's width; a gated block has three matrices, so it needs 2/3 of it"),
-             (lambda d, m: int(2 * d / 3), "2/3 of the plain width 4d, not of d"),
-             (lambda d, m: int(2 * (4 * d) / 3), "round up to a multiple of multiple_of"),
-             (lambda d, m: m * round(int(8 * d / 3) / m), "round *up* to the next multiple (LLaMA: 11008 for d = 4096)")]
-    return check_outputs(fn, _ref_swiglu_hidden_size, cases, "swiglu_hidden_size", rtol=0, atol=0, hints=hints,
-                         show=show)
+    hints = [
+        (lambda d, m: 4 * d, "4d is the plain FFN's width; a gated block has three matrices, so it needs 2/3 of it"),
+        (lambda d, m: int(2 * d / 3), "2/3 of the plain width 4d, not of d"),
+        (lambda d, m: int(2 * (4 * d) / 3), "round up to a multiple of multiple_of"),
+        (lambda d, m: m * round(int(8 * d / 3) / m), "round *up* to the next multiple (LLaMA: 11008 for d = 4096)"),
+    ]
+    return check_outputs(
+        fn, _ref_swiglu_hidden_size, cases, "swiglu_hidden_size", rtol=0, atol=0, hints=hints, show=show
+    )
 
 
 def _layer_statistics(activation, init, depth, width=256, n=512, seed=0, variant=""):
@@ -871,12 +1149,28 @@ def _layer_statistics(activation, init, depth, width=256, n=512, seed=0, variant
 def check_layer_statistics(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 6: ``layer_statistics(activation, init, depth, width, n, seed)`` -> (means, stds) of every layer's output."""
     cases = [("selu", "lecun", 10, 64, 128, 0), ("relu", "he", 8, 32, 64, 1), ("tanh", "xavier", 5, 16, 50, 2)]
-    hints = [(lambda *a: _layer_statistics(*a, variant="linear"), "the activation is missing: x = f(x @ W)"),
-             (lambda *a: _layer_statistics(*a, variant="variance"), "return the standard deviation (x.std()), not the variance"),
-             (lambda *a: _layer_statistics(*a, variant="preactivation"),
-              "those are the statistics of z = x @ W; measure the layer's output f(z)")]
-    return check_outputs(fn, lambda *a: _layer_statistics(*a), cases, "layer_statistics", rtol=1e-9, atol=1e-12,
-                         parts=("means", "stds"), hints=hints, show=show)
+    hints = [
+        (lambda *a: _layer_statistics(*a, variant="linear"), "the activation is missing: x = f(x @ W)"),
+        (
+            lambda *a: _layer_statistics(*a, variant="variance"),
+            "return the standard deviation (x.std()), not the variance",
+        ),
+        (
+            lambda *a: _layer_statistics(*a, variant="preactivation"),
+            "those are the statistics of z = x @ W; measure the layer's output f(z)",
+        ),
+    ]
+    return check_outputs(
+        fn,
+        lambda *a: _layer_statistics(*a),
+        cases,
+        "layer_statistics",
+        rtol=1e-9,
+        atol=1e-12,
+        parts=("means", "stds"),
+        hints=hints,
+        show=show,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -891,16 +1185,21 @@ def _ref_bce_with_logits(z, y):
 def check_bce_with_logits(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 7: ``bce_with_logits(z, y)``: mean binary cross-entropy from logits, exact for logits of any size."""
     rng = _SEEDED(700)
-    cases = [(rng.normal(size=(8, 1)), rng.integers(0, 2, size=(8, 1)).astype(float)),
-             (np.array([40.0, -800.0, 1000.0, -1000.0, 0.0]), np.array([0.0, 1.0, 1.0, 0.0, 1.0])),
-             (rng.normal(0, 30, size=(6, 3)), rng.uniform(size=(6, 3))),
-             (np.array([[2.0], [-3.0]]), np.array([[1.0], [0.0]]))]
+    cases = [
+        (rng.normal(size=(8, 1)), rng.integers(0, 2, size=(8, 1)).astype(float)),
+        (np.array([40.0, -800.0, 1000.0, -1000.0, 0.0]), np.array([0.0, 1.0, 1.0, 0.0, 1.0])),
+        (rng.normal(0, 30, size=(6, 3)), rng.uniform(size=(6, 3))),
+        (np.array([[2.0], [-3.0]]), np.array([[1.0], [0.0]])),
+    ]
     sp = activations.stable_softplus
-    hints = [(lambda z, y: float(np.sum(sp(z) - z * y)), "average over the examples (mean), do not sum"),
-             (lambda z, y: float(np.mean(sp(z) + z * y)), "the sign of the z * y term: BCE = softplus(z) - y z"),
-             (lambda z, y: float(np.mean(sp(-z) - z * y)), "softplus(z) - y z, not softplus(-z) - y z")]
-    return check_outputs(fn, _ref_bce_with_logits, cases, "bce_with_logits", rtol=1e-10, atol=1e-12, hints=hints,
-                         show=show)
+    hints = [
+        (lambda z, y: float(np.sum(sp(z) - z * y)), "average over the examples (mean), do not sum"),
+        (lambda z, y: float(np.mean(sp(z) + z * y)), "the sign of the z * y term: BCE = softplus(z) - y z"),
+        (lambda z, y: float(np.mean(sp(-z) - z * y)), "softplus(z) - y z, not softplus(-z) - y z"),
+    ]
+    return check_outputs(
+        fn, _ref_bce_with_logits, cases, "bce_with_logits", rtol=1e-10, atol=1e-12, hints=hints, show=show
+    )
 
 
 def _ref_cross_entropy(logits, labels):
@@ -910,20 +1209,23 @@ def _ref_cross_entropy(logits, labels):
 def check_cross_entropy(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 7: ``cross_entropy(logits, labels)``: mean of -log softmax(logits)[label], exact for huge logits."""
     rng = _SEEDED(710)
-    cases = [(rng.normal(size=(6, 4)), rng.integers(0, 4, size=6)),
-             (np.array([[1000.0, 0.0, -5.0], [0.0, 2.0, 1.0], [-1000.0, -1000.0, 0.0]]), np.array([1, 1, 2])),
-             (rng.normal(0, 50, size=(5, 10)), rng.integers(0, 10, size=5)),
-             (np.array([[3.0, 1.0]]), np.array([0]))]
+    cases = [
+        (rng.normal(size=(6, 4)), rng.integers(0, 4, size=6)),
+        (np.array([[1000.0, 0.0, -5.0], [0.0, 2.0, 1.0], [-1000.0, -1000.0, 0.0]]), np.array([1, 1, 2])),
+        (rng.normal(0, 50, size=(5, 10)), rng.integers(0, 10, size=5)),
+        (np.array([[3.0, 1.0]]), np.array([0])),
+    ]
 
     def no_max_back(z, y):
         m = z.max(axis=-1, keepdims=True)
         return float(np.mean(np.log(np.sum(np.exp(z - m), axis=-1)) - z[np.arange(len(y)), y]))
 
-    hints = [(lambda z, y: len(y) * _ref_cross_entropy(z, y), "average over the examples (mean), do not sum"),
-             (no_max_back, "after shifting by the maximum m, add it back: logsumexp(z) = m + log(sum(exp(z - m)))"),
-             (lambda z, y: -_ref_cross_entropy(z, y), "the sign is flipped: the loss is -log softmax, which is >= 0")]
-    return check_outputs(fn, _ref_cross_entropy, cases, "cross_entropy", rtol=1e-10, atol=1e-12, hints=hints,
-                         show=show)
+    hints = [
+        (lambda z, y: len(y) * _ref_cross_entropy(z, y), "average over the examples (mean), do not sum"),
+        (no_max_back, "after shifting by the maximum m, add it back: logsumexp(z) = m + log(sum(exp(z - m)))"),
+        (lambda z, y: -_ref_cross_entropy(z, y), "the sign is flipped: the loss is -log softmax, which is >= 0"),
+    ]
+    return check_outputs(fn, _ref_cross_entropy, cases, "cross_entropy", rtol=1e-10, atol=1e-12, hints=hints, show=show)
 
 
 OUTPUT_TASKS = {
@@ -934,18 +1236,34 @@ OUTPUT_TASKS = {
 }
 OUTPUT_ACTIVATIONS = ("none", "sigmoid", "softmax", "tanh", "relu")
 OUTPUT_LOSSES = ("mse", "bce_with_logits", "cross_entropy")
-_OUTPUT_ANSWERS = {"spam": ("sigmoid", "bce_with_logits"), "digit": ("softmax", "cross_entropy"),
-                   "price": ("none", "mse"), "tags": ("sigmoid", "bce_with_logits")}
+_OUTPUT_ANSWERS = {
+    "spam": ("sigmoid", "bce_with_logits"),
+    "digit": ("softmax", "cross_entropy"),
+    "price": ("none", "mse"),
+    "tags": ("sigmoid", "bce_with_logits"),
+}
 _OUTPUT_HINTS = {
     ("spam", "softmax"): "softmax over a single output unit is always 1: one yes/no answer needs a sigmoid",
     ("tags", "softmax"): "softmax makes the 20 tags compete (their probabilities sum to 1), but several can apply: "
-                         "one sigmoid per tag",
+    "one sigmoid per tag",
     ("digit", "sigmoid"): "exactly one digit is right: softmax turns the 10 scores into one distribution",
-    ("price", "relu"): "a standardised price can be negative and ReLU cannot output it: leave the output linear ('none')",
+    (
+        "price",
+        "relu",
+    ): "a standardised price can be negative and ReLU cannot output it: leave the output linear ('none')",
     ("price", "sigmoid"): "a price is not a probability: leave the output linear ('none')",
-    ("price", "tanh"): "tanh caps the output at ±1, a standardised price can exceed it: leave the output linear ('none')",
-    ("spam", "mse"): "a sigmoid output with MSE learns slowly when the sigmoid saturates: pair it with binary cross-entropy",
-    ("tags", "mse"): "a sigmoid output with MSE learns slowly when the sigmoid saturates: pair it with binary cross-entropy",
+    (
+        "price",
+        "tanh",
+    ): "tanh caps the output at ±1, a standardised price can exceed it: leave the output linear ('none')",
+    (
+        "spam",
+        "mse",
+    ): "a sigmoid output with MSE learns slowly when the sigmoid saturates: pair it with binary cross-entropy",
+    (
+        "tags",
+        "mse",
+    ): "a sigmoid output with MSE learns slowly when the sigmoid saturates: pair it with binary cross-entropy",
     ("digit", "bce_with_logits"): "one class out of 10 is the multi-class case: cross_entropy (log-softmax inside)",
     ("price", "bce_with_logits"): "the target is a real number, not a 0/1 label: mean squared error",
     ("price", "cross_entropy"): "the target is a real number, not a class: mean squared error",
@@ -960,13 +1278,18 @@ def check_output_choices(answer, show: bool = True) -> CheckResult:
     if answer is None or answer is Ellipsis:
         return _show(CheckResult(False, "not answered yet (output_choices is still ... or None)", name), show)
     if not isinstance(answer, dict):
-        return _show(CheckResult(False, f"expected a dict {{task: (activation, loss)}}, got {type(answer).__name__}",
-                                 name), show)
+        return _show(
+            CheckResult(False, f"expected a dict {{task: (activation, loss)}}, got {type(answer).__name__}", name), show
+        )
     missing = [task for task in OUTPUT_TASKS if task not in answer]
     extra = [task for task in answer if task not in OUTPUT_TASKS]
     if missing or extra:
-        message = (f"missing tasks: {missing}" if missing else "") + ("; " if missing and extra else "") + \
-                  (f"unknown tasks: {extra}" if extra else "") + f" (the tasks are {list(OUTPUT_TASKS)})"
+        message = (
+            (f"missing tasks: {missing}" if missing else "")
+            + ("; " if missing and extra else "")
+            + (f"unknown tasks: {extra}" if extra else "")
+            + f" (the tasks are {list(OUTPUT_TASKS)})"
+        )
         return _show(CheckResult(False, message, name), show)
     problems = []
     for task, (right_activation, right_loss) in _OUTPUT_ANSWERS.items():
@@ -980,14 +1303,20 @@ def check_output_choices(answer, show: bool = True) -> CheckResult:
         elif loss not in OUTPUT_LOSSES:
             problems.append(f"{task}: unknown loss {loss!r}; choose from {OUTPUT_LOSSES}")
         elif activation != right_activation:
-            problems.append(f"{task}: the output activation {activation!r} is wrong. Hint: " +
-                            _OUTPUT_HINTS.get((task, activation), f"what kind of answer does '{OUTPUT_TASKS[task]}' need?"))
+            problems.append(
+                f"{task}: the output activation {activation!r} is wrong. Hint: "
+                + _OUTPUT_HINTS.get((task, activation), f"what kind of answer does '{OUTPUT_TASKS[task]}' need?")
+            )
         elif loss != right_loss:
-            problems.append(f"{task}: the loss {loss!r} does not match the {activation!r} output. Hint: " +
-                            _OUTPUT_HINTS.get((task, loss), "each output activation has one loss that belongs to it"))
+            problems.append(
+                f"{task}: the loss {loss!r} does not match the {activation!r} output. Hint: "
+                + _OUTPUT_HINTS.get((task, loss), "each output activation has one loss that belongs to it")
+            )
     if problems:
-        return _show(CheckResult(False, f"{len(problems)} of {len(OUTPUT_TASKS)} tasks are wrong: " +
-                                 "; ".join(problems), name), show)
+        return _show(
+            CheckResult(False, f"{len(problems)} of {len(OUTPUT_TASKS)} tasks are wrong: " + "; ".join(problems), name),
+            show,
+        )
     return _show(CheckResult(True, "every task has the right output activation and loss", name), show)
 
 
@@ -1011,10 +1340,13 @@ def check_init_choices(answer, show: bool = True) -> CheckResult:
     if answer is None or answer is Ellipsis:
         return _show(CheckResult(False, "not answered yet (init_for is still ... or None)", name), show)
     if not isinstance(answer, dict):
-        return _show(CheckResult(False, f"expected a dict {{activation: init}}, got {type(answer).__name__}", name), show)
+        return _show(
+            CheckResult(False, f"expected a dict {{activation: init}}, got {type(answer).__name__}", name), show
+        )
     if set(answer) != set(INIT_ACTIVATIONS):
-        return _show(CheckResult(False, f"the keys must be exactly {list(INIT_ACTIVATIONS)}, got {list(answer)}", name),
-                     show)
+        return _show(
+            CheckResult(False, f"the keys must be exactly {list(INIT_ACTIVATIONS)}, got {list(answer)}", name), show
+        )
     problems = []
     for activation, right in _INIT_ANSWERS.items():
         choice = answer[activation]
@@ -1025,16 +1357,23 @@ def check_init_choices(answer, show: bool = True) -> CheckResult:
         if choice != right:
             stds = signal_std(activation, choice)
             if activation == "selu":
-                why = (f"with {choice!r} the output std of a 30-layer SELU net ends at {stds[-1]:.3g} instead of about 1: "
-                       "SELU's fixed point (mean 0, variance 1) needs weights of variance 1/fan_in")
+                why = (
+                    f"with {choice!r} the output std of a 30-layer SELU net ends at {stds[-1]:.3g} instead of about 1: "
+                    "SELU's fixed point (mean 0, variance 1) needs weights of variance 1/fan_in"
+                )
             else:
-                why = (f"with {choice!r} the output std of a 30-layer {activation} net falls to {stds[-1]:.3g} by layer 30: "
-                       f"{activation} zeroes (almost) half of its input, so the weights need variance 2/fan_in")
+                why = (
+                    f"with {choice!r} the output std of a 30-layer {activation} net falls to {stds[-1]:.3g} by layer 30: "
+                    f"{activation} zeroes (almost) half of its input, so the weights need variance 2/fan_in"
+                )
             problems.append(f"{activation}: {why}")
     if problems:
-        return _show(CheckResult(False, f"{len(problems)} of {len(INIT_ACTIVATIONS)} wrong: " + "; ".join(problems),
-                                 name), show)
-    return _show(CheckResult(True, "each activation has the initialisation that keeps its signal at scale 1", name), show)
+        return _show(
+            CheckResult(False, f"{len(problems)} of {len(INIT_ACTIVATIONS)} wrong: " + "; ".join(problems), name), show
+        )
+    return _show(
+        CheckResult(True, "each activation has the initialisation that keeps its signal at scale 1", name), show
+    )
 
 
 _ACCURACY_CACHE: dict[tuple[str, int], float] = {}
@@ -1058,10 +1397,25 @@ def _ref_accuracy_summary(activation, seeds, ddof=1):
 def check_accuracy_summary(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 7: ``accuracy_summary(activation, seeds)`` -> (mean, sample std) of digits test accuracy over seeds."""
     cases = [("relu", (0, 1, 2)), ("tanh", (0, 1))]
-    hints = [(lambda a, s: _ref_accuracy_summary(a, s, ddof=0),
-              "use the sample standard deviation (ddof=1, as statistics.stdev): with 3 seeds np.std's default is too small"),
-             (lambda a, s: _ref_accuracy_summary(a, s[:1]), "use every seed in `seeds`, not only the first"),
-             (lambda a, s: tuple(1 - v if i == 0 else v for i, v in enumerate(_ref_accuracy_summary(a, s))),
-              "that is the error rate: report the test accuracy")]
-    return check_outputs(fn, _ref_accuracy_summary, cases, "accuracy_summary", rtol=1e-9, atol=1e-12,
-                         parts=("mean", "std"), hints=hints, show=show)
+    hints = [
+        (
+            lambda a, s: _ref_accuracy_summary(a, s, ddof=0),
+            "use the sample standard deviation (ddof=1, as statistics.stdev): with 3 seeds np.std's default is too small",
+        ),
+        (lambda a, s: _ref_accuracy_summary(a, s[:1]), "use every seed in `seeds`, not only the first"),
+        (
+            lambda a, s: tuple(1 - v if i == 0 else v for i, v in enumerate(_ref_accuracy_summary(a, s))),
+            "that is the error rate: report the test accuracy",
+        ),
+    ]
+    return check_outputs(
+        fn,
+        _ref_accuracy_summary,
+        cases,
+        "accuracy_summary",
+        rtol=1e-9,
+        atol=1e-12,
+        parts=("mean", "std"),
+        hints=hints,
+        show=show,
+    )

@@ -35,8 +35,7 @@ class Claim:
 
     def _repr_markdown_(self) -> str:
         mark = {"holds": "✔", "holds with caveats": "≈", "wrong": "✘"}[self.verdict]
-        return (f"**Claim** (source {self.source}): {self.claim}  \n"
-                f"**Verdict: {mark} {self.verdict}** — {self.evidence}")
+        return f"**Claim** (source {self.source}): {self.claim}  \n**Verdict: {mark} {self.verdict}** — {self.evidence}"
 
 
 class _Plain(str):
@@ -56,8 +55,9 @@ def verdict_from(holds: bool, caveat: bool = False) -> str:
     return "wrong"
 
 
-def record(claim_id: str, source: str, claim: str, verdict: str, evidence: str,
-           glue_values: bool = True, show: bool = True) -> Claim:
+def record(
+    claim_id: str, source: str, claim: str, verdict: str, evidence: str, glue_values: bool = True, show: bool = True
+) -> Claim:
     """Record one verdict: check it, show it on the page, and glue it for the claim ledger."""
     if source not in SOURCES:
         raise ValueError(f"source must be one of {', '.join(SOURCES)} (the files in shared/seeds), got {source!r}")

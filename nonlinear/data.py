@@ -38,8 +38,10 @@ class Dataset:
         return self.X_train.shape[1]
 
     def __repr__(self) -> str:
-        return (f"Dataset({self.name!r}: {len(self.X_train)} train / {len(self.X_test)} test, "
-                f"{self.n_features} features, {self.n_classes} classes)")
+        return (
+            f"Dataset({self.name!r}: {len(self.X_train)} train / {len(self.X_test)} test, "
+            f"{self.n_features} features, {self.n_classes} classes)"
+        )
 
 
 def _check_size(n: int, minimum: int = 8) -> int:
@@ -48,8 +50,15 @@ def _check_size(n: int, minimum: int = 8) -> int:
     return int(n)
 
 
-def split(name: str, X: np.ndarray, y: np.ndarray, seed: int, test_fraction: float = 0.25,
-          feature_names: tuple[str, ...] = (), description: str = "") -> Dataset:
+def split(
+    name: str,
+    X: np.ndarray,
+    y: np.ndarray,
+    seed: int,
+    test_fraction: float = 0.25,
+    feature_names: tuple[str, ...] = (),
+    description: str = "",
+) -> Dataset:
     """Shuffle with ``seed`` and hold out ``test_fraction`` of the examples."""
     order = np.random.default_rng(seed + 10_000).permutation(len(X))
     n_test = int(round(test_fraction * len(X)))
@@ -101,7 +110,9 @@ def spirals(n: int = 600, classes: int = 3, noise: float = 0.2, turns: float = 1
     t = rng.uniform(0.05, 1.0, size=n)
     angle = 2 * np.pi * turns * t + 2 * np.pi * y / classes + noise * rng.normal(size=n)
     X = np.stack([t * np.cos(angle), t * np.sin(angle)], axis=1)
-    return split("spirals", X, y.astype(np.int64), seed, feature_names=("x1", "x2"), description=f"{classes} spiral arms")
+    return split(
+        "spirals", X, y.astype(np.int64), seed, feature_names=("x1", "x2"), description=f"{classes} spiral arms"
+    )
 
 
 def linear(n: int = 400, margin: float = 0.2, seed: int = 0) -> Dataset:
@@ -127,9 +138,15 @@ def digits(seed: int = 0, test_fraction: float = 0.25) -> Dataset:
 
     raw = load_digits()
     X = raw.data.astype(np.float64) / 16.0
-    return split("digits", X, raw.target.astype(np.int64), seed, test_fraction,
-                 feature_names=tuple(f"pixel_{i}" for i in range(64)),
-                 description="8x8 handwritten digits (UCI, shipped with scikit-learn)")
+    return split(
+        "digits",
+        X,
+        raw.target.astype(np.int64),
+        seed,
+        test_fraction,
+        feature_names=tuple(f"pixel_{i}" for i in range(64)),
+        description="8x8 handwritten digits (UCI, shipped with scikit-learn)",
+    )
 
 
 def standardise(dataset: Dataset) -> Dataset:
@@ -137,8 +154,15 @@ def standardise(dataset: Dataset) -> Dataset:
     mean = dataset.X_train.mean(axis=0)
     std = dataset.X_train.std(axis=0)
     std = np.where(std > 0, std, 1.0)
-    return Dataset(dataset.name, (dataset.X_train - mean) / std, dataset.y_train, (dataset.X_test - mean) / std,
-                   dataset.y_test, dataset.feature_names, dataset.description + " (standardised)")
+    return Dataset(
+        dataset.name,
+        (dataset.X_train - mean) / std,
+        dataset.y_train,
+        (dataset.X_test - mean) / std,
+        dataset.y_test,
+        dataset.feature_names,
+        dataset.description + " (standardised)",
+    )
 
 
 def curve(n: int = 200, seed: int = 0, noise: float = 0.0) -> tuple[np.ndarray, np.ndarray]:

@@ -45,7 +45,9 @@ def _derivatives(model: nn.MLP, X) -> list[np.ndarray]:
     model.train(was_training)
     out = []
     for layer, z in zip(_hidden_activation_layers(model), zs):
-        act = layer._eval_version if isinstance(layer, nn.Act) else activations.get("prelu", weight=layer.weight.data[0])
+        act = (
+            layer._eval_version if isinstance(layer, nn.Act) else activations.get("prelu", weight=layer.weight.data[0])
+        )
         out.append(act.derivative(z))
     return out
 
@@ -91,8 +93,9 @@ def activation_stats(model: nn.MLP, X) -> list[LayerStats]:
     ]
 
 
-def forward_statistics(activation, depth: int, width: int = 256, n: int = 512, init="xavier",
-                       seed: int = 0, bias: float = 0.0) -> dict[str, np.ndarray]:
+def forward_statistics(
+    activation, depth: int, width: int = 256, n: int = 512, init="xavier", seed: int = 0, bias: float = 0.0
+) -> dict[str, np.ndarray]:
     """Push standard-normal data through ``depth`` random layers; per layer mean, std, max |a|.
 
     A fast numpy loop (no autograd): used to show how signals grow or shrink
@@ -131,8 +134,16 @@ def best_time(fn: Callable[[], object], repeats: int = 15) -> float:
     return min(times)
 
 
-def time_activation(name: str, n: int = 1_000_000, backend: str = "numpy", backward: bool = False,
-                    repeats: int = 15, dtype=np.float32, seed: int = 0, **params) -> float:
+def time_activation(
+    name: str,
+    n: int = 1_000_000,
+    backend: str = "numpy",
+    backward: bool = False,
+    repeats: int = 15,
+    dtype=np.float32,
+    seed: int = 0,
+    **params,
+) -> float:
     """Seconds for one forward (or forward + backward) pass of an activation over n elements (:func:`best_time`)."""
     rng = np.random.default_rng(seed)
     x = rng.normal(0, 3, size=n).astype(dtype)
@@ -156,8 +167,9 @@ def time_activation(name: str, n: int = 1_000_000, backend: str = "numpy", backw
     raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")
 
 
-def time_per_element(name: str, n: int = 2**18, backend: str = "numpy", backward: bool = False,
-                     repeats: int = 15, seed: int = 0) -> float:
+def time_per_element(
+    name: str, n: int = 2**18, backend: str = "numpy", backward: bool = False, repeats: int = 15, seed: int = 0
+) -> float:
     """Nanoseconds per element of an activation on n float32 numbers (forward, or forward + backward)."""
     return time_activation(name, n=n, backend=backend, backward=backward, repeats=repeats, seed=seed) / n * 1e9
 
@@ -195,8 +207,9 @@ def summarise(values) -> Summary:
 # ---------------------------------------------------------------------------
 
 
-def gradient_ratio_by_depth(activation, depths, X, y, init="xavier", width: int = 64, seed: int = 0,
-                            loss="cross_entropy") -> dict[int, float]:
+def gradient_ratio_by_depth(
+    activation, depths, X, y, init="xavier", width: int = 64, seed: int = 0, loss="cross_entropy"
+) -> dict[int, float]:
     """For each depth d (number of hidden layers): ||dL/dW_first|| / ||dL/dW_last|| of a fresh MLP.
 
     The MLP is [features, width x d, classes] with ``init``; the ratio compares the
@@ -251,8 +264,16 @@ def is_stable(history: nn.History, growth: float = 1.0) -> bool:
     return (not history.diverged) and bool(history.loss) and history.loss[-1] < growth * history.loss[0]
 
 
-def largest_stable_lr(make_model: Callable[[], nn.Module], X, y, lrs, loss="cross_entropy", epochs: int = 5,
-                      batch_size: int | None = None, seed: int = 0) -> float | None:
+def largest_stable_lr(
+    make_model: Callable[[], nn.Module],
+    X,
+    y,
+    lrs,
+    loss="cross_entropy",
+    epochs: int = 5,
+    batch_size: int | None = None,
+    seed: int = 0,
+) -> float | None:
     """The largest learning rate in ``lrs`` at which plain SGD trains stably (see :func:`is_stable`).
 
     Every rate in ``lrs`` is tried with a fresh model from ``make_model()``; the
@@ -262,16 +283,32 @@ def largest_stable_lr(make_model: Callable[[], nn.Module], X, y, lrs, loss="cros
     best = None
     for lr in sorted(lrs):
         model = make_model()
-        history = nn.train(model, X, y, loss=loss, optimizer=nn.SGD(model.parameters(), lr=lr), epochs=epochs,
-                           batch_size=batch_size, seed=seed, progress=False)
+        history = nn.train(
+            model,
+            X,
+            y,
+            loss=loss,
+            optimizer=nn.SGD(model.parameters(), lr=lr),
+            epochs=epochs,
+            batch_size=batch_size,
+            seed=seed,
+            progress=False,
+        )
         if not is_stable(history):
             break
         best = lr
     return best
 
 
-def layer_time_share(name: str, batch: int = 256, width: int = 512, backend: str = "torch", backward: bool = False,
-                     repeats: int = 15, seed: int = 0) -> dict[str, float]:
+def layer_time_share(
+    name: str,
+    batch: int = 256,
+    width: int = 512,
+    backend: str = "torch",
+    backward: bool = False,
+    repeats: int = 15,
+    seed: int = 0,
+) -> dict[str, float]:
     """Fastest seconds of a layer's matmul (+ bias) and of its activation, and the activation's share.
 
     Times ``x @ W + b`` on a (batch, width) float32 input with a (width, width)
@@ -350,9 +387,17 @@ class Run:
         return self.history.test_accuracy[-1]
 
 
-def train_seeds(dataset, sizes: list[int], activation="relu", seeds=(0, 1, 2), epochs: int = 20,
-                lr: float = 0.01, optimizer: str = "adam", batch_size: int | None = 64,
-                **activation_params) -> list[Run]:
+def train_seeds(
+    dataset,
+    sizes: list[int],
+    activation="relu",
+    seeds=(0, 1, 2),
+    epochs: int = 20,
+    lr: float = 0.01,
+    optimizer: str = "adam",
+    batch_size: int | None = 64,
+    **activation_params,
+) -> list[Run]:
     """Train one ``nn.MLP(sizes, activation)`` per seed on a :class:`~nonlinear.data.Dataset`.
 
     The seed sets both the initial weights (and the noise of stochastic
@@ -366,9 +411,18 @@ def train_seeds(dataset, sizes: list[int], activation="relu", seeds=(0, 1, 2), e
     for seed in seeds:
         model = nn.MLP(sizes, activation=activation, seed=seed, **activation_params)
         opt = nn.Adam(model.parameters(), lr=lr) if optimizer == "adam" else nn.SGD(model.parameters(), lr=lr)
-        history = nn.train(model, dataset.X_train, dataset.y_train, optimizer=opt, epochs=epochs,
-                           batch_size=batch_size, seed=seed, X_test=dataset.X_test, y_test=dataset.y_test,
-                           progress=False)
+        history = nn.train(
+            model,
+            dataset.X_train,
+            dataset.y_train,
+            optimizer=opt,
+            epochs=epochs,
+            batch_size=batch_size,
+            seed=seed,
+            X_test=dataset.X_test,
+            y_test=dataset.y_test,
+            progress=False,
+        )
         runs.append(Run(seed, model, history))
     return runs
 
@@ -420,8 +474,15 @@ def quantised_accuracy(model: nn.MLP, X, y, bits: int, high=6.0, low: float = 0.
     return float(np.mean(np.argmax(x.data, axis=1) == np.asarray(y)))
 
 
-def constant_network_probability(width: int, depth: int, trials: int = 1000, in_features: int = 1,
-                                 n_points: int = 64, bias_std: float | None = None, seed: int = 0) -> float:
+def constant_network_probability(
+    width: int,
+    depth: int,
+    trials: int = 1000,
+    in_features: int = 1,
+    n_points: int = 64,
+    bias_std: float | None = None,
+    seed: int = 0,
+) -> float:
     """Monte Carlo estimate of P(a random ReLU net is born dead) (Lu, Shin, Su & Karniadakis 2019).
 
     ``trials`` networks with ``depth`` hidden ReLU layers of ``width`` units get
@@ -431,8 +492,13 @@ def constant_network_probability(width: int, depth: int, trials: int = 1000, in_
     from [-1, 1]^in_features: every later layer, and the output, is then a
     constant. A fast numpy loop, vectorised over trials (no autograd).
     """
-    for key, value in (("width", width), ("depth", depth), ("trials", trials), ("n_points", n_points),
-                       ("in_features", in_features)):
+    for key, value in (
+        ("width", width),
+        ("depth", depth),
+        ("trials", trials),
+        ("n_points", n_points),
+        ("in_features", in_features),
+    ):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{key} must be a positive integer, got {value!r}")
     rng = np.random.default_rng(seed)
@@ -510,8 +576,16 @@ def finite_difference_gradient(loss_fn: Callable[[], float], array: np.ndarray, 
     return grad
 
 
-def same_sign_fraction(model: nn.MLP, X, y, layer: int = 1, batch_size: int | None = None,
-                       loss="cross_entropy", max_batches: int = 20, seed: int = 0) -> float:
+def same_sign_fraction(
+    model: nn.MLP,
+    X,
+    y,
+    layer: int = 1,
+    batch_size: int | None = None,
+    loss="cross_entropy",
+    max_batches: int = 20,
+    seed: int = 0,
+) -> float:
     r"""Fraction of units whose incoming-weight gradient has entries of a single sign.
 
     For Linear layer ``layer`` (0 = first), :math:`\partial L/\partial W = X^\top G`
@@ -528,7 +602,7 @@ def same_sign_fraction(model: nn.MLP, X, y, layer: int = 1, batch_size: int | No
     size = len(X) if batch_size is None else int(batch_size)
     fractions = []
     for begin in range(0, min(len(X), size * max_batches), size):
-        index = order[begin:begin + size]
+        index = order[begin : begin + size]
         model.zero_grad()
         nn.get_loss(loss)(model(X[index]), y[index]).backward()
         grad = target.grad
@@ -538,8 +612,15 @@ def same_sign_fraction(model: nn.MLP, X, y, layer: int = 1, batch_size: int | No
     return float(np.mean(fractions))
 
 
-def two_weight_descent(inputs, true_weights=(1.0, -1.0), start=(0.0, 0.0), lr: float = 0.1,
-                       steps: int = 100, batch_size: int | None = None, seed: int = 0) -> dict[str, np.ndarray]:
+def two_weight_descent(
+    inputs,
+    true_weights=(1.0, -1.0),
+    start=(0.0, 0.0),
+    lr: float = 0.1,
+    steps: int = 100,
+    batch_size: int | None = None,
+    seed: int = 0,
+) -> dict[str, np.ndarray]:
     r"""Gradient descent on a two-weight linear neuron :math:`\hat y = w_1x_1 + w_2x_2` with squared error.
 
     Targets are :math:`y = x \cdot w^*` with ``true_weights``. Returns the path of
@@ -614,8 +695,10 @@ def torch_agreement(name: str, x=None, **params) -> dict[str, float]:
     xt = torch.tensor(x, requires_grad=True)
     yt = fn(xt)
     (grad,) = torch.autograd.grad(yt.sum(), xt)
-    return {"forward": float(np.max(np.abs(act(x) - yt.detach().numpy()))),
-            "derivative": float(np.max(np.abs(act.derivative(x) - grad.numpy())))}
+    return {
+        "forward": float(np.max(np.abs(act(x) - yt.detach().numpy()))),
+        "derivative": float(np.max(np.abs(act.derivative(x) - grad.numpy()))),
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -716,9 +799,17 @@ def lstm_forward(x, weight_ih, weight_hh, bias, gate="sigmoid"):
     return np.stack(hs, axis=1), c
 
 
-def train_gated_rnn(gate: str = "sigmoid", length: int = 20, hidden: int = 16, steps: int = 300,
-                    batch: int = 64, lr: float = 1e-2, clip: float | None = 1.0, seed: int = 0,
-                    test_lengths=(20, 100)) -> dict:
+def train_gated_rnn(
+    gate: str = "sigmoid",
+    length: int = 20,
+    hidden: int = 16,
+    steps: int = 300,
+    batch: int = 64,
+    lr: float = 1e-2,
+    clip: float | None = 1.0,
+    seed: int = 0,
+    test_lengths=(20, 100),
+) -> dict:
     """Train an LSTM cell whose three gates use ``gate`` (or "identity") on the adding problem, with torch.
 
     The package has no recurrent layers, so this experiment is written in torch

@@ -48,7 +48,11 @@ def init_std(scheme: str, fan_in: int, fan_out: int) -> float:
 
 def initial_weights(fan_in: int, fan_out: int, scheme, rng: np.random.Generator, uniform: bool = False) -> np.ndarray:
     """Weights of shape (fan_in, fan_out): normal with ``init_std``, or uniform with the same variance."""
-    std = float(scheme) if isinstance(scheme, (int, float)) and not isinstance(scheme, bool) else init_std(scheme, fan_in, fan_out)
+    std = (
+        float(scheme)
+        if isinstance(scheme, (int, float)) and not isinstance(scheme, bool)
+        else init_std(scheme, fan_in, fan_out)
+    )
     if uniform:
         bound = std * math.sqrt(3.0)
         return rng.uniform(-bound, bound, size=(fan_in, fan_out))
@@ -91,10 +95,19 @@ class Module:
 class Linear(Module):
     """Affine map :math:`z = xW + b`. Shape: input (N, in_features), output (N, out_features)."""
 
-    def __init__(self, in_features: int, out_features: int, init="he", bias: bool = True,
-                 rng: np.random.Generator | None = None, uniform: bool = False):
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        init="he",
+        bias: bool = True,
+        rng: np.random.Generator | None = None,
+        uniform: bool = False,
+    ):
         rng = rng if rng is not None else np.random.default_rng(0)
-        self.weight = Tensor(initial_weights(in_features, out_features, init, rng, uniform), requires_grad=True, label="W")
+        self.weight = Tensor(
+            initial_weights(in_features, out_features, init, rng, uniform), requires_grad=True, label="W"
+        )
         self.bias = Tensor(np.zeros(out_features), requires_grad=True, label="b") if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
@@ -142,7 +155,8 @@ class PReLU(Module):
         act = activations.get("prelu", weight=weight)
         saved = x.data
         return Tensor.from_op(
-            act(saved), (x, self.weight),
+            act(saved),
+            (x, self.weight),
             lambda g: (act.vjp(saved, g), activations.prelu_weight_grad(saved, g, self.weight.data)),
             "prelu",
         )
@@ -221,14 +235,26 @@ class MLP(Sequential):
     ``activation`` may be a name, an ``Activation``, or ``"prelu"`` (learned slope per layer).
     """
 
-    def __init__(self, sizes: list[int], activation="relu", init="auto", seed: int = 0,
-                 batchnorm: str | None = None, uniform: bool = False, **activation_params):
+    def __init__(
+        self,
+        sizes: list[int],
+        activation="relu",
+        init="auto",
+        seed: int = 0,
+        batchnorm: str | None = None,
+        uniform: bool = False,
+        **activation_params,
+    ):
         if len(sizes) < 2 or any(int(s) != s or s < 1 for s in sizes):
             raise ValueError(f"sizes must be a list of at least two positive integers, got {sizes!r}")
         if batchnorm not in (None, "before", "after"):
             raise ValueError(f"batchnorm must be None, 'before' or 'after', got {batchnorm!r}")
         if activation != "prelu":
-            probe = activation if isinstance(activation, activations.Activation) else activations.get(activation, **activation_params)
+            probe = (
+                activation
+                if isinstance(activation, activations.Activation)
+                else activations.get(activation, **activation_params)
+            )
             if not probe.elementwise:
                 raise ValueError(f"MLP needs an elementwise hidden activation; {probe.name} changes the shape")
             scheme = probe.recommended_init if init == "auto" else init
@@ -238,7 +264,9 @@ class MLP(Sequential):
         layers: list[Module] = []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             last = i == len(sizes) - 2
-            layers.append(Linear(n_in, n_out, init="xavier" if last and init == "auto" else scheme, rng=rng, uniform=uniform))
+            layers.append(
+                Linear(n_in, n_out, init="xavier" if last and init == "auto" else scheme, rng=rng, uniform=uniform)
+            )
             if last:
                 break
             act = PReLU() if activation == "prelu" else Act(activation, seed=seed * 1000 + i, **activation_params)
@@ -313,7 +341,9 @@ def cross_entropy(logits: Tensor, target) -> Tensor:
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy expects logits of shape (N, classes), got {logits.shape}")
     if target.shape != (logits.shape[0],) or target.dtype.kind not in "iu":
-        raise ValueError(f"cross_entropy expects integer class labels of shape ({logits.shape[0]},), got {target.dtype} {target.shape}")
+        raise ValueError(
+            f"cross_entropy expects integer class labels of shape ({logits.shape[0]},), got {target.dtype} {target.shape}"
+        )
     if target.min() < 0 or target.max() >= logits.shape[1]:
         raise ValueError(f"class labels must lie in 0..{logits.shape[1] - 1}")
     onehot = np.eye(logits.shape[1], dtype=logits.dtype)[target]
@@ -368,8 +398,14 @@ class SGD:
 class Adam:
     r"""Adam (Kingma & Ba 2015): bias-corrected running means of :math:`g` and :math:`g^2`."""
 
-    def __init__(self, params: Iterable[Tensor], lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0):
+    def __init__(
+        self,
+        params: Iterable[Tensor],
+        lr: float = 1e-3,
+        betas=(0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ):
         self.params = list(params)
         if not lr > 0:
             raise ValueError(f"lr must be > 0, got {lr}")
@@ -439,9 +475,20 @@ def evaluate(model: Module, X, y, loss="cross_entropy") -> tuple[float, float]:
     return value, accuracy(output.data, np.asarray(y), loss if isinstance(loss, str) else "")
 
 
-def train(model: Module, X, y, loss="cross_entropy", optimizer=None, epochs: int = 100,
-          batch_size: int | None = None, seed: int = 0, X_test=None, y_test=None,
-          progress: bool = True, desc: str = "training") -> History:
+def train(
+    model: Module,
+    X,
+    y,
+    loss="cross_entropy",
+    optimizer=None,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    seed: int = 0,
+    X_test=None,
+    y_test=None,
+    progress: bool = True,
+    desc: str = "training",
+) -> History:
     """Train ``model`` on (X, y) and return its :class:`History`.
 
     ``optimizer`` defaults to Adam(lr=0.01). ``batch_size=None`` is full-batch
@@ -468,7 +515,7 @@ def train(model: Module, X, y, loss="cross_entropy", optimizer=None, epochs: int
         total, outputs = 0.0, []
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected below, not warned about
             for begin in range(0, n, size):
-                index = order[begin:begin + size]
+                index = order[begin : begin + size]
                 try:
                     output = model(X[index])
                     value = loss_fn(output, y[index])

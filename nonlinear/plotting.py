@@ -36,21 +36,23 @@ LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1))]
 
 def use_house_style() -> None:
     """Set matplotlib defaults: palette, readable fonts, light grid, tight layout."""
-    plt.rcParams.update({
-        "axes.prop_cycle": matplotlib.cycler(color=COLOURS),
-        "figure.dpi": 100,
-        "savefig.dpi": 120,
-        "font.size": 11,
-        "axes.titlesize": 12,
-        "axes.labelsize": 11,
-        "legend.fontsize": 10,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "figure.constrained_layout.use": True,
-        "image.cmap": "cividis",
-    })
+    plt.rcParams.update(
+        {
+            "axes.prop_cycle": matplotlib.cycler(color=COLOURS),
+            "figure.dpi": 100,
+            "savefig.dpi": 120,
+            "font.size": 11,
+            "axes.titlesize": 12,
+            "axes.labelsize": 11,
+            "legend.fontsize": 10,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "figure.constrained_layout.use": True,
+            "image.cmap": "cividis",
+        }
+    )
 
 
 use_house_style()
@@ -71,7 +73,11 @@ def _grid(x):
 
 def _label(a: activations.Activation) -> str:
     shown = {k: v for k, v in a.params.items() if k not in ("seed", "training")}
-    return a.name + ("" if not shown else "(" + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items()) + ")")
+    return a.name + (
+        ""
+        if not shown
+        else "(" + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items()) + ")"
+    )
 
 
 def plot_activation(a, x=None, axes=None, label: str | None = None, i: int = 0, title: bool = True):
@@ -119,7 +125,9 @@ def small_multiples(names, x=None, columns: int = 4, derivative: bool = True):
     """One small panel per activation (f solid, f' dashed), sharing axes for comparison."""
     names = list(names)
     rows = int(np.ceil(len(names) / columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(3.0 * columns, 2.5 * rows), sharex=True, sharey=True, squeeze=False)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(3.0 * columns, 2.5 * rows), sharex=True, sharey=True, squeeze=False
+    )
     x = _grid(x)
     for ax, name in zip(axes.flat, names):
         a = activations.get(name)
@@ -129,7 +137,7 @@ def small_multiples(names, x=None, columns: int = 4, derivative: bool = True):
         ax.set_title(name)
         ax.axhline(0, color="grey", linewidth=0.6)
         ax.axvline(0, color="grey", linewidth=0.6)
-    for ax in list(axes.flat)[len(names):]:
+    for ax in list(axes.flat)[len(names) :]:
         ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel("x")
@@ -154,8 +162,15 @@ def plot_decision_boundary(predict, X, y, ax=None, title: str = "", resolution: 
     ax.contourf(gx, gy, classes, levels=np.arange(n_classes + 1) - 0.5, cmap=cmap, alpha=0.25)
     markers = cycle(["o", "s", "^", "D", "v"])
     for c, marker in zip(range(n_classes), markers):
-        ax.scatter(*X[np.asarray(y) == c].T, s=12, color=colour(c), marker=marker, edgecolor="white", linewidth=0.3,
-                   label=f"class {c}")
+        ax.scatter(
+            *X[np.asarray(y) == c].T,
+            s=12,
+            color=colour(c),
+            marker=marker,
+            edgecolor="white",
+            linewidth=0.3,
+            label=f"class {c}",
+        )
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
     ax.set_title(title)
@@ -187,8 +202,12 @@ def plot_graph(root, ax=None, value_format: str = "{:.3g}"):
         _, ax = plt.subplots(figsize=(max(width, 5), max(height, 2.5)))
     for parent, child in edges:
         (x0, y0), (x1, y1) = position[id(parent)], position[id(child)]
-        ax.annotate("", xy=(x1 - 0.32, y1), xytext=(x0 + 0.32, y0),
-                    arrowprops=dict(arrowstyle="->", color="grey", linewidth=1.2))
+        ax.annotate(
+            "",
+            xy=(x1 - 0.32, y1),
+            xytext=(x0 + 0.32, y0),
+            arrowprops=dict(arrowstyle="->", color="grey", linewidth=1.2),
+        )
     for node in nodes:
         x, y = position[id(node)]
         name = node.label or node.op or "input"
@@ -200,9 +219,20 @@ def plot_graph(root, ax=None, value_format: str = "{:.3g}"):
         else:
             lines.append("shape " + "×".join(map(str, node.shape)))
         leaf = not node.parents
-        ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=9,
-                bbox=dict(boxstyle="round,pad=0.35", facecolor=PALETTE["sky"] if leaf else "white",
-                          edgecolor=PALETTE["blue"], linewidth=1.2))
+        ax.text(
+            x,
+            y,
+            "\n".join(lines),
+            ha="center",
+            va="center",
+            fontsize=9,
+            bbox=dict(
+                boxstyle="round,pad=0.35",
+                facecolor=PALETTE["sky"] if leaf else "white",
+                edgecolor=PALETTE["blue"],
+                linewidth=1.2,
+            ),
+        )
     ax.set_xlim(-0.6, max(columns) + 0.6)
     ys = [p[1] for p in position.values()]
     ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)

@@ -7,12 +7,22 @@ import pytest
 
 from nonlinear import activations, checks
 
-LAB_CHECKS = sorted(name for name in dir(checks) if name.startswith("check_") and name not in {
-    "check_function", "check_activation", "check_derivative", "check_outputs", "check_value", "check_vjp"})
+LAB_CHECKS = sorted(
+    name
+    for name in dir(checks)
+    if name.startswith("check_")
+    and name
+    not in {"check_function", "check_activation", "check_derivative", "check_outputs", "check_value", "check_vjp"}
+)
 
 # Checks of a computed value (not of a function): a function given to them is refused as such.
-VALUE_CHECKS = {"check_best_linear_accuracy", "check_sigmoid_vanishing_depth_value", "check_half_dead_lr",
-                "check_output_choices", "check_init_choices"}
+VALUE_CHECKS = {
+    "check_best_linear_accuracy",
+    "check_sigmoid_vanishing_depth_value",
+    "check_half_dead_lr",
+    "check_output_choices",
+    "check_init_choices",
+}
 
 
 def _raises(*args, **kwargs):
@@ -24,14 +34,17 @@ def _broken(*args, **kwargs):
 
 
 @pytest.mark.parametrize("name", LAB_CHECKS)
-@pytest.mark.parametrize("answer, expected", [
-    (_raises, "not answered yet"),
-    (_broken, "KeyError"),
-    (lambda *a, **k: None, ""),
-    (lambda *a, **k: "text", ""),
-    (..., ""),
-    (None, ""),
-])
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        (_raises, "not answered yet"),
+        (_broken, "KeyError"),
+        (lambda *a, **k: None, ""),
+        (lambda *a, **k: "text", ""),
+        (..., ""),
+        (None, ""),
+    ],
+)
 def test_a_lab_check_never_raises_and_fails_unfinished_or_broken_answers(name, answer, expected):
     result = getattr(checks, name)(answer, show=False)
     assert isinstance(result, checks.CheckResult)
@@ -126,10 +139,12 @@ def test_swiglu_check_wants_a_connected_graph():
     right = checks.check_swiglu(lambda x, W1, W3, W2: (silu(x @ W1) * (x @ W3)) @ W2, show=False)
     assert right.passed, right.message
     detached = checks.check_swiglu(
-        lambda x, W1, W3, W2: autograd.Tensor((silu(x.data @ W1.data) * (x.data @ W3.data)) @ W2.data), show=False)
+        lambda x, W1, W3, W2: autograd.Tensor((silu(x.data @ W1.data) * (x.data @ W3.data)) @ W2.data), show=False
+    )
     assert not detached.passed and "no gradient reached x" in detached.message
-    numpy_out = checks.check_swiglu(lambda x, W1, W3, W2: (silu(x.data @ W1.data) * (x.data @ W3.data)) @ W2.data,
-                                    show=False)
+    numpy_out = checks.check_swiglu(
+        lambda x, W1, W3, W2: (silu(x.data @ W1.data) * (x.data @ W3.data)) @ W2.data, show=False
+    )
     assert not numpy_out.passed and "autograd.Tensor" in numpy_out.message
     glu = checks.check_swiglu(lambda x, W1, W3, W2: (activations.get("sigmoid")(x @ W1) * (x @ W3)) @ W2, show=False)
     assert not glu.passed and "GLU" in glu.message
@@ -159,13 +174,16 @@ def test_cross_entropy_check_hints_at_the_missing_max():
 
 
 def test_output_choices_check_explains_each_wrong_task():
-    answer = {"spam": ("softmax", "cross_entropy"), "digit": ("softmax", "cross_entropy"),
-              "price": ("none", "mse"), "tags": ("softmax", "cross_entropy")}
+    answer = {
+        "spam": ("softmax", "cross_entropy"),
+        "digit": ("softmax", "cross_entropy"),
+        "price": ("none", "mse"),
+        "tags": ("softmax", "cross_entropy"),
+    }
     message = checks.check_output_choices(answer, show=False).message
     assert "2 of 4" in message and "spam" in message and "several can apply" in message
     assert "missing tasks" in checks.check_output_choices({"spam": ("sigmoid", "bce_with_logits")}, show=False).message
-    assert "pair of strings" in checks.check_output_choices(
-        {**answer, "spam": "sigmoid"}, show=False).message
+    assert "pair of strings" in checks.check_output_choices({**answer, "spam": "sigmoid"}, show=False).message
 
 
 def test_init_choices_check_reports_the_signal_at_layer_30():

@@ -56,8 +56,9 @@ def test_largest_stable_lr_is_monotone_search(xor):
     best = experiments.largest_stable_lr(make, xor.X_train, xor.y_train, [0.01, 0.1], epochs=3)
     assert best == 0.1
     # an absurd rate makes a ReLU net overflow or grow its loss: the search stops before it
-    huge = experiments.largest_stable_lr(lambda: nn.MLP([2, 8, 8, 2], activation="relu", seed=0),
-                                         xor.X_train * 100, xor.y_train, [0.01, 1e6], epochs=3)
+    huge = experiments.largest_stable_lr(
+        lambda: nn.MLP([2, 8, 8, 2], activation="relu", seed=0), xor.X_train * 100, xor.y_train, [0.01, 1e6], epochs=3
+    )
     assert huge in (None, 0.01)
 
 

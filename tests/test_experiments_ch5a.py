@@ -44,8 +44,12 @@ def test_lstm_forward_matches_torch_lstm():
     x = np.random.default_rng(0).normal(size=(2, 5, 3))
     with torch.no_grad():
         expected, (_, c_expected) = lstm(torch.from_numpy(x))
-    h, c = experiments.lstm_forward(x, lstm.weight_ih_l0.detach().numpy(), lstm.weight_hh_l0.detach().numpy(),
-                                    (lstm.bias_ih_l0 + lstm.bias_hh_l0).detach().numpy())
+    h, c = experiments.lstm_forward(
+        x,
+        lstm.weight_ih_l0.detach().numpy(),
+        lstm.weight_hh_l0.detach().numpy(),
+        (lstm.bias_ih_l0 + lstm.bias_hh_l0).detach().numpy(),
+    )
     assert np.max(np.abs(h - expected.numpy())) < 1e-12
     assert np.max(np.abs(c - c_expected[0].numpy())) < 1e-12
 

@@ -39,8 +39,11 @@ def test_quantised_accuracy_matches_float_accuracy_at_high_precision():
 
 
 def test_constant_network_probability_grows_with_depth_and_falls_with_width():
-    p = {(w, depth): experiments.constant_network_probability(w, depth, trials=400, seed=1)
-         for w in (2, 8) for depth in (2, 20)}
+    p = {
+        (w, depth): experiments.constant_network_probability(w, depth, trials=400, seed=1)
+        for w in (2, 8)
+        for depth in (2, 20)
+    }
     assert p[(2, 20)] > p[(2, 2)]
     assert p[(2, 20)] > p[(8, 20)]
     assert p[(2, 20)] > 0.8  # Lu et al. (2019): narrow deep ReLU nets are born dead with high probability

@@ -5,8 +5,10 @@ import pytest
 from nonlinear import experiments
 
 
-@pytest.mark.parametrize("name, params", [("silu", {}), ("hardswish", {}), ("gelu", {"approximate": "tanh"}),
-                                          ("selu", {}), ("mish", {}), ("relu6", {})])
+@pytest.mark.parametrize(
+    "name, params",
+    [("silu", {}), ("hardswish", {}), ("gelu", {"approximate": "tanh"}), ("selu", {}), ("mish", {}), ("relu6", {})],
+)
 def test_torch_agreement_is_a_few_ulps(name, params):
     d = experiments.torch_agreement(name, **params)
     assert d["forward"] < 1e-13 and d["derivative"] < 1e-13

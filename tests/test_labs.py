@@ -223,7 +223,9 @@ WRONG_ANSWERS: dict[str, list[str]] = {
 
 
 def _is_test_cell(cell) -> bool:
-    return cell.cell_type == "code" and ("# BEGIN TEST CONFIG" in cell.source or cell.source.lstrip().startswith("def test_"))
+    return cell.cell_type == "code" and (
+        "# BEGIN TEST CONFIG" in cell.source or cell.source.lstrip().startswith("def test_")
+    )
 
 
 def questions(master: Path) -> dict[str, str]:
@@ -307,13 +309,16 @@ def test_there_are_labs_for_chapters_2_to_7_at_least():
 def test_every_question_has_at_least_two_wrong_answers():
     for master in MASTERS:
         for name in questions(master):
-            assert len(WRONG_ANSWERS.get(name, [])) >= 2, f"{master.name}: {name} needs >= 2 wrong answers in WRONG_ANSWERS"
+            assert len(WRONG_ANSWERS.get(name, [])) >= 2, (
+                f"{master.name}: {name} needs >= 2 wrong answers in WRONG_ANSWERS"
+            )
 
 
 def test_make_labs_check_passes():
     """The committed student notebooks are in sync with the masters (the documented --check)."""
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_labs.py"), "--check"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_labs.py"), "--check"], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -357,8 +362,7 @@ def test_autograder_gives_full_marks_to_solutions_and_zero_to_the_blank_notebook
 CASES = [(m, q, i) for m in MASTERS for q in questions(m) for i in range(len(WRONG_ANSWERS.get(q, [])))]
 
 
-@pytest.mark.parametrize("master, question, index", CASES,
-                         ids=[f"{m.stem[:5]}-{q}-wrong{i}" for m, q, i in CASES])
+@pytest.mark.parametrize("master, question, index", CASES, ids=[f"{m.stem[:5]}-{q}-wrong{i}" for m, q, i in CASES])
 def test_wrong_answer_is_rejected_by_public_check_and_hidden_tests(master, question, index, built, environments):
     env = dict(_environment(environments, master))
     exec(WRONG_ANSWERS[question][index], env)
