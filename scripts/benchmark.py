@@ -8,7 +8,7 @@
    against <= 5 min;
 3. each numpy activation of `nonlinear.activations` against its
    `torch.nn.functional` counterpart on 10**6 float32 elements, forward and
-   backward, median of several repeats (timed by the package's own
+   forward + backward, fastest of several repeats (timed by the package's own
    `nonlinear.experiments.time_activation`).
 
 Writes assets/benchmarks/latest.md (shown by chapters/benchmarks.md) and
@@ -306,15 +306,15 @@ def report(results: dict) -> str:
         parts.append("Not measured in this run (`--skip-activations`).")
     else:
         parts.append(
-            f"Median of {results['repeats']} runs on {ACTIVATION_ELEMENTS:,} float32 elements, in "
+            f"Fastest of {results['repeats']} runs (after a warm-up) on {ACTIVATION_ELEMENTS:,} float32 elements, in "
             f"milliseconds, timed by `nonlinear.experiments.time_activation`; torch uses "
-            f"{env['torch_threads']} thread(s). *Backward* is numpy's `vjp` alone, and torch's "
-            "forward plus autograd backward (autograd needs the forward graph). The ratio is "
+            f"{env['torch_threads']} thread(s). *fwd+bwd* is the forward pass followed by the "
+            "backward pass: numpy's call and `vjp`, torch's call and autograd's `backward`. The ratio is "
             "numpy time over torch time; – means no PyTorch counterpart.\n"
         )
         parts.append(
             table(
-                ["activation", "numpy fwd", "torch fwd", "ratio", "numpy bwd", "torch bwd", "ratio"],
+                ["activation", "numpy fwd", "torch fwd", "ratio", "numpy fwd+bwd", "torch fwd+bwd", "ratio"],
                 [
                     [
                         f"`{r['name']}`",
@@ -340,7 +340,7 @@ def main() -> int:
     parser.add_argument("--skip-build", action="store_true", help="skip the full book build")
     parser.add_argument("--skip-notebooks", action="store_true")
     parser.add_argument("--skip-activations", action="store_true")
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument(
         "--torch-threads",
         type=int,
