@@ -166,13 +166,19 @@ def check_activation(fn: Callable, name: str, show: bool = True, **params) -> Ch
     return check_function(fn, reference, f"{name} forward", show=show)
 
 
-def check_derivative(fn: Callable, name: str, show: bool = True, hints=(), **params) -> CheckResult:
-    """Check a student's elementwise derivative against the package's, away from kinks."""
-    reference = activations.get(name, **params)
+def inputs_away_from_kinks(reference: activations.Activation) -> np.ndarray:
+    """:func:`sample_inputs` without the points where the derivative is only a convention."""
     x = sample_inputs()
     kinks = np.asarray(reference.kinks, dtype=np.float64)
     if kinks.size:
         x = x[np.min(np.abs(x[:, None] - kinks[None, :]), axis=1) > 1e-9]
+    return x
+
+
+def check_derivative(fn: Callable, name: str, show: bool = True, hints=(), **params) -> CheckResult:
+    """Check a student's elementwise derivative against the package's, away from kinks."""
+    reference = activations.get(name, **params)
+    x = inputs_away_from_kinks(reference)
     return check_function(
         fn, reference.derivative, f"{name} derivative", inputs=x, what="derivative", hints=list(hints), show=show
     )
@@ -712,35 +718,24 @@ def check_two_layer_gradients(fn: Callable, show: bool = True) -> CheckResult:
 
 def check_elu_derivative(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 4: ``elu_derivative(x, alpha)`` for several alpha, at 0, ±1000, random inputs, float64 and float32."""
-    for alpha in (1.0, 0.5, 2.0):
-        hints = [
+
+    def hints(alpha):
+        return [
             (
-                lambda x, a=alpha: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0))),
+                lambda x: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0))),
                 "the negative branch is alpha * exp(x): the factor alpha is missing",
             ),
             (
-                lambda x, a=alpha: np.where(x > 0, x, a * np.expm1(np.minimum(x, 0))),
+                lambda x: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))),
                 "that is ELU itself; differentiate it: d/dx alpha (e^x - 1) = alpha e^x, and d/dx x = 1",
             ),
             (
-                lambda x, a=alpha: np.where(x > 0, 1.0, -a * np.exp(np.minimum(x, 0))),
+                lambda x: np.where(x > 0, 1.0, -alpha * np.exp(np.minimum(x, 0))),
                 "the slope of ELU is positive everywhere: check the sign of the negative branch",
             ),
         ]
-        result = check_derivative(lambda x, a=alpha: fn(x, a), "elu", show=False, hints=hints, alpha=alpha)
-        if not result.passed:
-            message = (
-                result.message if result.message.startswith("not answered") else f"alpha = {alpha}: {result.message}"
-            )
-            return _show(CheckResult(False, message, "elu derivative"), show)
-    return _show(
-        CheckResult(
-            True,
-            "matches the reference for alpha = 1, 0.5, 2 on 220 inputs each, including ±1000, in float64 and float32",
-            "elu derivative",
-        ),
-        show,
-    )
+
+    return _check_derivative_over_parameter(fn, "elu", "alpha", (1.0, 0.5, 2.0), hints, show)
 
 
 def check_tanh_vjp_from_output(fn: Callable, show: bool = True) -> CheckResult:
@@ -956,29 +951,45 @@ def check_hard_swish(fn: Callable, show: bool = True) -> CheckResult:
 def check_swish_derivative(fn: Callable, show: bool = True) -> CheckResult:
     """Lab 6: ``swish_derivative(x, beta)`` for several beta, at 0, ±1000, random inputs, float64 and float32."""
     s = activations.stable_sigmoid
-    for beta in (1.0, 0.5, 2.0):
-        hints = [
+
+    def hints(beta):
+        return [
             (
-                lambda x, b=beta: s(b * x) * (1 + x * (1 - s(b * x))),
+                lambda x: s(beta * x) * (1 + x * (1 - s(beta * x))),
                 "that is SiLU's derivative (beta = 1): the chain rule through sigma(beta x) brings a factor beta",
             ),
             (
-                lambda x, b=beta: b * s(b * x) * (1 - s(b * x)),
+                lambda x: beta * s(beta * x) * (1 - s(beta * x)),
                 "that is the derivative of sigma(beta x) alone: Swish is x * sigma(beta x), use the product rule",
             ),
-            (lambda x, b=beta: s(b * x), "sigma(beta x) is only the first term of the product rule"),
+            (lambda x: s(beta * x), "sigma(beta x) is only the first term of the product rule"),
         ]
-        result = check_derivative(lambda x, b=beta: fn(x, b), "swish", show=False, hints=hints, beta=beta)
+
+    return _check_derivative_over_parameter(fn, "swish", "beta", (1.0, 0.5, 2.0), hints, show)
+
+
+def _check_derivative_over_parameter(fn: Callable, name: str, parameter: str, values, hints, show: bool) -> CheckResult:
+    """Check ``fn(x, value)`` against the derivative of ``name`` for each parameter value; ``hints(value)`` lists wrong answers."""
+    inputs = 0
+    for value in values:
+        result = check_derivative(
+            lambda x, v=value: fn(x, v), name, show=False, hints=hints(value), **{parameter: value}
+        )
         if not result.passed:
             message = (
-                result.message if result.message.startswith("not answered") else f"beta = {beta}: {result.message}"
+                result.message
+                if result.message.startswith("not answered")
+                else f"{parameter} = {value}: {result.message}"
             )
-            return _show(CheckResult(False, message, "swish derivative"), show)
+            return _show(CheckResult(False, message, f"{name} derivative"), show)
+        inputs = inputs_away_from_kinks(activations.get(name, **{parameter: value})).size
+    shown = ", ".join(f"{v:g}" for v in values)
     return _show(
         CheckResult(
             True,
-            "matches the reference for beta = 1, 0.5, 2 on 221 inputs each, including ±1000, in float64 and float32",
-            "swish derivative",
+            f"matches the reference for {parameter} = {shown} on {inputs} inputs each, including ±1000, "
+            "in float64 and float32",
+            f"{name} derivative",
         ),
         show,
     )
