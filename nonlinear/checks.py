@@ -1281,17 +1281,23 @@ _OUTPUT_HINTS = {
 }
 
 
+def _dict_answer_problem(answer, name: str, shape: str) -> str | None:
+    """Why ``answer`` is not yet a dict answer (a function, a stub, another type), or None if it is a dict."""
+    if callable(answer):
+        return "expected a dict, got a function: call it and store the result"
+    if answer is None or answer is Ellipsis:
+        return f"not answered yet ({name} is still ... or None)"
+    if not isinstance(answer, dict):
+        return f"expected a dict {shape}, got {type(answer).__name__}"
+    return None
+
+
 def check_output_choices(answer, show: bool = True) -> CheckResult:
     """Lab 7: ``output_choices``: for each task of ``OUTPUT_TASKS``, an (output activation, loss) pair."""
     name = "output_choices"
-    if callable(answer):
-        return _show(CheckResult(False, "expected a dict, got a function: call it and store the result", name), show)
-    if answer is None or answer is Ellipsis:
-        return _show(CheckResult(False, "not answered yet (output_choices is still ... or None)", name), show)
-    if not isinstance(answer, dict):
-        return _show(
-            CheckResult(False, f"expected a dict {{task: (activation, loss)}}, got {type(answer).__name__}", name), show
-        )
+    problem = _dict_answer_problem(answer, name, "{task: (activation, loss)}")
+    if problem is not None:
+        return _show(CheckResult(False, problem, name), show)
     missing = [task for task in OUTPUT_TASKS if task not in answer]
     extra = [task for task in answer if task not in OUTPUT_TASKS]
     if missing or extra:
@@ -1346,14 +1352,9 @@ def signal_std(activation: str, init: str, depth: int = 30, width: int = 64) -> 
 def check_init_choices(answer, show: bool = True) -> CheckResult:
     """Lab 7: ``init_for``: the initialisation ('xavier', 'he', 'lecun') for each activation of ``INIT_ACTIVATIONS``."""
     name = "init_for"
-    if callable(answer):
-        return _show(CheckResult(False, "expected a dict, got a function: call it and store the result", name), show)
-    if answer is None or answer is Ellipsis:
-        return _show(CheckResult(False, "not answered yet (init_for is still ... or None)", name), show)
-    if not isinstance(answer, dict):
-        return _show(
-            CheckResult(False, f"expected a dict {{activation: init}}, got {type(answer).__name__}", name), show
-        )
+    problem = _dict_answer_problem(answer, name, "{activation: init}")
+    if problem is not None:
+        return _show(CheckResult(False, problem, name), show)
     if set(answer) != set(INIT_ACTIVATIONS):
         return _show(
             CheckResult(False, f"the keys must be exactly {list(INIT_ACTIVATIONS)}, got {list(answer)}", name), show
