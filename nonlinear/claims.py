@@ -15,6 +15,10 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import Any
+
+# The MIME-type prefix under which myst-nb stores a glued value that is not displayed.
+GLUE_PREFIX = "application/papermill.record/"
 
 VERDICTS = ("holds", "holds with caveats", "wrong")
 SOURCES = {
@@ -48,6 +52,24 @@ class _Plain(str):
         return html.escape(str(self))
 
 
+def glue(name: str, value: Any, display: bool = True) -> None:
+    """Store ``value``'s display under ``name`` for the book's ``{glue}`` roles.
+
+    Writes exactly the output that ``myst_nb.glue`` writes (its display data,
+    with ``metadata["scrapbook"] = {name, mime_prefix}``), without importing
+    myst-nb: the Binder image runs the chapters without the book-building tools.
+    """
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display as show
+
+    if not isinstance(name, str) or not name or any(ch.isspace() for ch in name):
+        raise ValueError(f"glue name must be a non-empty string without spaces, got {name!r}")
+    bundle, metadata = format_display_data(value)
+    prefix = "" if display else GLUE_PREFIX
+    metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
+    show({prefix + mime: data for mime, data in bundle.items()}, raw=True, metadata=metadata)
+
+
 def verdict_from(holds: bool, caveat: bool = False) -> str:
     """'holds', 'holds with caveats' or 'wrong', from two booleans the experiment computed."""
     if holds:
@@ -67,8 +89,6 @@ def record(
         raise ValueError(f"claim_id must be a non-empty key without spaces, got {claim_id!r}")
     result = Claim(claim_id, source, claim, verdict, evidence)
     if glue_values:
-        from myst_nb import glue
-
         for field in ("claim", "source", "verdict", "evidence"):
             glue(f"{claim_id}.{field}", _Plain(getattr(result, field)), display=False)
     if show:

@@ -69,3 +69,23 @@ def test_record_shows_the_verdict(capsys):
     pytest.importorskip("IPython")
     claims.record("shown", "001", "tanh needs centred data", "wrong", "it trains anyway", glue_values=False)
     assert "shown" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", [0.1234, "holds", claims._Plain("a verdict & its evidence"), [1, 2]])
+@pytest.mark.parametrize("display", [True, False])
+def test_glue_writes_what_myst_nb_glue_writes(monkeypatch, value, display):
+    import IPython.display
+    import myst_nb.ext.glue as myst_glue
+
+    ours, theirs = [], []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: ours.append((a, k)))
+    monkeypatch.setattr(myst_glue, "ipy_display", lambda *a, **k: theirs.append((a, k)))
+    claims.glue("key.name", value, display=display)
+    myst_glue.glue("key.name", value, display=display)
+    assert ours == theirs and len(ours) == 1
+
+
+@pytest.mark.parametrize("name", ["", "two words", None])
+def test_glue_rejects_a_bad_name(name):
+    with pytest.raises(ValueError, match="glue name"):
+        claims.glue(name, 1.0)
