@@ -3,13 +3,27 @@
 The palette is Okabe & Ito's (2008), distinguishable with the common forms of
 colour blindness; line styles vary too, so figures survive greyscale printing.
 
+A figure with a slider is drawn by one function and shown twice by
+:func:`explore`: as a live ipywidgets slider where a kernel runs (Binder,
+Colab, JupyterLab) and as an animation of frames drawn at build time on the
+static site.
+
 >>> from nonlinear import activations, plotting
 >>> fig = plotting.plot_activation(activations.get("tanh"))
 """
 
 from __future__ import annotations
 
+import base64
+import html as html_lib
+import math
+import numbers
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from io import BytesIO
 from itertools import cycle
+from typing import Any
 
 import matplotlib
 
@@ -17,6 +31,9 @@ matplotlib.use(matplotlib.get_backend())  # keep the notebook's backend; Agg whe
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import PIL.Image  # noqa: E402  (a dependency of matplotlib)
+from matplotlib.animation import FuncAnimation  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 from nonlinear import activations  # noqa: E402
 
@@ -238,3 +255,325 @@ def plot_graph(root, ax=None, value_format: str = "{:.3g}"):
     ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
     ax.axis("off")
     return ax
+
+
+# ---------------------------------------------------------------------------
+# Figures that move: one draw function, a live slider and a built animation.
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*\Z")
+
+# matplotlib's jshtml template draws its buttons with Font Awesome from a CDN;
+# the site makes no outside request, so each button gets a text symbol instead
+# (U+FE0E asks for the plain glyph, not an emoji). Buttons keep their aria-label.
+_BUTTON_SYMBOLS = {
+    "fa fa-minus": "\u2212",
+    "fa fa-fast-backward": "|\u25c0\ufe0e\u25c0\ufe0e",
+    "fa fa-step-backward": "|\u25c0\ufe0e",
+    "fa fa-play fa-flip-horizontal": "\u25c0\ufe0e",
+    "fa fa-pause": "\u2016",
+    "fa fa-play": "\u25b6\ufe0e",
+    "fa fa-step-forward": "\u25b6\ufe0e|",
+    "fa fa-fast-forward": "\u25b6\ufe0e\u25b6\ufe0e|",
+    "fa fa-plus": "+",
+}
+
+_EXPLORE_STYLE = (
+    "<style>.nonlinear-explore .anim-buttons button "
+    "{width: auto; min-width: 2.6em; padding: 0 0.35em; margin: 0 1px;} "
+    ".nonlinear-explore img {max-width: 100%; height: auto;}</style>"
+)
+
+
+@dataclass
+class Explorer:
+    """A figure with a slider, in two views: ``widget`` (live) and ``html`` (the animation).
+
+    ``bundle`` is the MIME bundle :func:`explore` displays; ``slider`` is the
+    widget whose value :attr:`draw` receives; ``frames`` are the animated values.
+    """
+
+    html: str
+    widget: Any
+    slider: Any
+    frames: list
+    controls: dict = field(default_factory=dict)
+
+    @property
+    def bundle(self) -> dict:
+        data = dict(self.widget._repr_mimebundle_())
+        data["text/html"] = self.html
+        return data
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.bundle
+
+
+def explore(
+    draw: Callable,
+    frames,
+    *,
+    name: str,
+    label: str,
+    caption: str,
+    alt: str,
+    figsize: tuple[float, float] = (9.0, 3.4),
+    slider=None,
+    controls: Mapping[str, Any] | None = None,
+    dpi: float = 72,
+    interval: int = 400,
+) -> None:
+    """Show ``draw(fig, value)`` with a slider over ``value``: live on a kernel, animated on the site.
+
+    Displays one output holding both views: an ipywidgets slider that redraws
+    with ``draw`` (JupyterLab, Binder, Colab show it) and a self-contained
+    animation of ``draw`` at each value of ``frames`` (the static site shows
+    it). Returns None, so a cell ending in this call shows exactly one output.
+    See :func:`build_explorer` for the arguments.
+    """
+    from IPython.display import display
+
+    display(
+        build_explorer(
+            draw,
+            frames,
+            name=name,
+            label=label,
+            caption=caption,
+            alt=alt,
+            figsize=figsize,
+            slider=slider,
+            controls=controls,
+            dpi=dpi,
+            interval=interval,
+        ).bundle,
+        raw=True,
+    )
+
+
+def build_explorer(
+    draw: Callable,
+    frames,
+    *,
+    name: str,
+    label: str,
+    caption: str,
+    alt: str,
+    figsize: tuple[float, float] = (9.0, 3.4),
+    slider=None,
+    controls: Mapping[str, Any] | None = None,
+    dpi: float = 72,
+    interval: int = 400,
+) -> Explorer:
+    """Build (without displaying) the two views of a figure with a slider.
+
+    ``draw(fig, value, **controls)`` draws one state onto an empty matplotlib
+    Figure (use ``fig.subplots``, never ``plt``). ``frames`` are the values the
+    animation steps through (distinct finite numbers, at least two). ``name``
+    (letters, digits, hyphens) makes the HTML ids; ``label`` names the slider;
+    ``caption`` and ``alt`` describe what moves. ``slider`` replaces the
+    default slider over the frames (e.g. a finer range for the live view);
+    ``controls`` maps further keyword arguments of ``draw`` to live widgets,
+    held at their initial values in the animation.
+    """
+    if not callable(draw):
+        raise TypeError(f"draw must be a function draw(fig, value) that draws onto fig, got {type(draw).__name__}")
+    values = _frame_values(frames)
+    _check_text("name", name)
+    if not _NAME.match(name):
+        raise ValueError(
+            f"name becomes an HTML id: use letters, digits and hyphens, starting with a letter; got {name!r}"
+        )
+    for argument, text in (("label", label), ("caption", caption), ("alt", alt)):
+        _check_text(argument, text)
+    figsize = _check_figsize(figsize)
+    if not (isinstance(dpi, numbers.Real) and math.isfinite(dpi) and dpi > 0):
+        raise ValueError(f"dpi must be a positive number, got {dpi!r}")
+    if not (isinstance(interval, numbers.Integral) and interval > 0):
+        raise ValueError(f"interval must be a positive number of milliseconds, got {interval!r}")
+    try:
+        import ipywidgets as widgets
+    except ImportError as error:  # pragma: no cover - ipywidgets is in requirements.txt
+        raise ImportError("explore needs ipywidgets for its live slider: pip install ipywidgets") from error
+    controls = _check_controls(controls, widgets)
+    if slider is None:
+        slider = _default_slider(values, label, widgets)
+    else:
+        _check_slider(slider, values, widgets)
+    params = {key: widget.value for key, widget in controls.items()}
+    html = _animation_html(draw, values, params, name, label, caption, alt, figsize, dpi, interval)
+    widget = _live_widget(draw, slider, controls, figsize, alt, widgets)
+    return Explorer(html=html, widget=widget, slider=slider, frames=values, controls=controls)
+
+
+def _check_text(argument: str, text) -> None:
+    if not isinstance(text, str):
+        raise TypeError(f"{argument} must be a string, got {type(text).__name__}")
+    if not text.strip():
+        raise ValueError(f"{argument} is empty: every moving figure needs a {argument} that says what moves")
+
+
+def _check_figsize(figsize) -> tuple[float, float]:
+    try:
+        width, height = (float(v) for v in figsize)
+    except (TypeError, ValueError):
+        raise TypeError(f"figsize must be (width, height) in inches, got {figsize!r}") from None
+    if not (width > 0 and height > 0 and math.isfinite(width) and math.isfinite(height)):
+        raise ValueError(f"figsize must be two positive numbers of inches, got {figsize!r}")
+    return width, height
+
+
+def _frame_values(frames) -> list:
+    if isinstance(frames, str | bytes) or not hasattr(frames, "__iter__"):
+        raise TypeError(f"frames must be a sequence of numbers, got {type(frames).__name__}")
+    values = []
+    for i, v in enumerate(frames):
+        if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):
+            raise TypeError(f"frames must be real numbers; frame {i} is {v!r} ({type(v).__name__})")
+        if not math.isfinite(v):
+            raise ValueError(f"frames must be finite numbers; frame {i} is {v!r}")
+        values.append(v.item() if isinstance(v, np.generic) else v)
+    if len(values) < 2:
+        raise ValueError(f"frames needs at least two values to animate, got {len(values)}")
+    if len(set(values)) != len(values):
+        raise ValueError(f"frames repeat a value (each frame is one slider position): {values}")
+    return values
+
+
+def _decimals(values) -> int:
+    """Fewest decimals (at most 6) that write every value exactly."""
+    return max(next((d for d in range(7) if abs(round(v, d) - v) <= 1e-9 * max(1.0, abs(v))), 6) for v in values)
+
+
+def _default_slider(values: list, label: str, widgets):
+    common = dict(description=label, continuous_update=False, style={"description_width": "initial"})
+    steps = np.diff(values)
+    regular = steps[0] > 0 and np.allclose(steps, steps[0], rtol=1e-6, atol=0)
+    if regular and all(isinstance(v, numbers.Integral) for v in values):
+        return widgets.IntSlider(value=values[0], min=values[0], max=values[-1], step=int(steps[0]), **common)
+    if regular:
+        step = float(steps[0])
+        return widgets.FloatSlider(
+            value=values[0],
+            min=values[0],
+            max=values[-1],
+            step=step,
+            readout_format=f".{_decimals([*values, step])}f",
+            **common,
+        )
+    return widgets.SelectionSlider(options=[(f"{v:g}", v) for v in values], value=values[0], **common)
+
+
+def _check_slider(slider, values: list, widgets) -> None:
+    if not isinstance(slider, widgets.ValueWidget):
+        raise TypeError(f"slider must be an ipywidgets slider (a ValueWidget), got {type(slider).__name__}")
+    bounds = getattr(slider, "min", None), getattr(slider, "max", None)
+    if not all(isinstance(b, numbers.Real) for b in bounds):
+        return  # e.g. a SelectionSlider: its options are its range
+    low, high = bounds
+    if isinstance(slider, widgets.FloatLogSlider):
+        low, high = slider.base**low, slider.base**high
+    outside = [v for v in values if not low - 1e-9 * abs(low) <= v <= high + 1e-9 * abs(high)]
+    if outside:
+        raise ValueError(f"frames {outside} lie outside the slider's range [{low:g}, {high:g}]")
+
+
+def _check_controls(controls, widgets) -> dict:
+    if controls is None:
+        return {}
+    if not isinstance(controls, Mapping):
+        raise TypeError(f"controls must map keyword names of draw to widgets, got {type(controls).__name__}")
+    for key, widget in controls.items():
+        if not (isinstance(key, str) and key.isidentifier()):
+            raise ValueError(f"controls keys are keyword arguments of draw; {key!r} is not a valid name")
+        if not isinstance(widget, widgets.ValueWidget):
+            raise TypeError(f"controls[{key!r}] must be an ipywidgets widget with a value, got {type(widget).__name__}")
+    return dict(controls)
+
+
+def _render_png(draw: Callable, value, params: dict, figsize, dpi: float) -> bytes:
+    fig = Figure(figsize=figsize)  # not registered with pyplot: nothing to close, nothing shown twice
+    draw(fig, value, **params)
+    buffer = BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def _live_widget(draw: Callable, slider, controls: dict, figsize, alt: str, widgets):
+    """The slider (and controls) above an Output that ``draw`` refills whenever a value changes."""
+    out = widgets.Output()
+
+    def redraw(change=None):
+        params = {key: widget.value for key, widget in controls.items()}
+        png = _render_png(draw, slider.value, params, figsize, plt.rcParams["figure.dpi"])
+        image = {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": alt}
+        # replacing the outputs in one step: no flicker, and no need for a kernel to route display messages
+        out.outputs = ({"output_type": "display_data", "data": image, "metadata": {"image/png": {"alt": alt}}},)
+
+    for widget in (slider, *controls.values()):
+        widget.observe(redraw, names="value")
+    redraw()
+    return widgets.VBox([slider, *controls.values(), out])
+
+
+def _replace_once(text: str, old: str, new: str) -> str:
+    if text.count(old) != 1:
+        raise RuntimeError(f"matplotlib's animation template changed: expected {old!r} once")
+    return text.replace(old, new)
+
+
+def _smaller_png(match: re.Match) -> str:
+    """Re-encode one base64 PNG frame with a 64-colour palette: a third of the bytes, same look for line art."""
+    image = PIL.Image.open(BytesIO(base64.b64decode(match.group(0).replace("\\\n", ""))))
+    paletted = image.convert("RGB").quantize(
+        colors=64, method=PIL.Image.Quantize.MEDIANCUT, dither=PIL.Image.Dither.NONE
+    )
+    buffer = BytesIO()
+    paletted.save(buffer, format="png", optimize=True)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _animation_html(draw, values, params, name, label, caption, alt, figsize, dpi, interval) -> str:
+    """matplotlib's jshtml animation of ``draw`` over ``values``, made offline, accessible and deterministic."""
+    fig = Figure(figsize=figsize)
+
+    def frame(value):
+        fig.clear()
+        draw(fig, value, **params)
+        return []
+
+    animation = FuncAnimation(fig, frame, frames=values, init_func=list, interval=interval, cache_frame_data=False)
+    with matplotlib.rc_context({"savefig.dpi": dpi, "animation.embed_limit": 20, "animation.frame_format": "png"}):
+        text = animation.to_jshtml(default_mode="reflect")
+    drawn = len(re.findall(r'frames\[\d+\] = "data:image/', text))
+    if drawn != len(values):
+        raise ValueError(f"the animation kept {drawn} of {len(values)} frames: lower dpi or use fewer frames")
+
+    text = re.sub(r'(?<="data:image/png;base64,)[^"]*', _smaller_png, text)
+
+    found = re.search(r'id="_anim_img([0-9a-f]{32})"', text)
+    if found is None:
+        raise RuntimeError("matplotlib's animation template changed: no _anim_img id")
+    anim_id = "_" + name.replace("-", "_")  # also a JavaScript name (anim<id>): no hyphens
+    text = text.replace(found.group(1), anim_id)
+    text = re.sub(r'<link rel="stylesheet"\s+href="[^"]*">\s*', "", text)
+    text = text.replace('<script language="javascript">', "<script>")
+
+    def symbol(match):
+        if match.group(1) not in _BUTTON_SYMBOLS:
+            raise RuntimeError(f"matplotlib's animation template changed: unknown icon {match.group(1)!r}")
+        return f'<span aria-hidden="true">{_BUTTON_SYMBOLS[match.group(1)]}</span>'
+
+    text = re.sub(r'<i class="([^"]*)"></i>', symbol, text)
+    attr = html_lib.escape
+    text = _replace_once(text, f'<img id="_anim_img{anim_id}">', f'<img id="_anim_img{anim_id}" alt="{attr(alt)}">')
+    text = _replace_once(
+        text,
+        'class="anim-slider"',
+        f'class="anim-slider" aria-label="{attr(label)}: choose a frame of the animation"',
+    )
+    if re.search(r"https?://", text):
+        raise RuntimeError("the animation HTML still links outside the page")
+    return (
+        f'<figure class="nonlinear-explore" id="{name}">\n{_EXPLORE_STYLE}\n{text.strip()}\n'
+        f"<figcaption><p>{html_lib.escape(caption)}</p></figcaption>\n</figure>\n"
+    )
