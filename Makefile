@@ -1,24 +1,30 @@
 # make book   install what is needed, build the book into _build/html (strict)
-# make test   install what is needed, run the whole test suite
+# make test   install what is needed (Chromium too), run the whole test suite
 # make bench  install what is needed, measure the budgets (see chapters/benchmarks.md)
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: book test bench lint venv clean
+.PHONY: book test bench lint venv node browser clean
 
 venv:
 	VENV=$(VENV) scripts/setup_venv.sh
 
+node:
+	scripts/setup_node.sh
+
+browser:
+	scripts/setup_browser.sh
+
 # -W: any warning fails the build; -n: nitpicky cross-references;
 # --keep-going: report every warning before failing.
-book: venv
+book: venv node
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 # pytest exits 5 when it collects no tests; make treats that as a failure too.
-test: venv
+test: venv node browser
 	$(BIN)/python -m pytest -n 2
 
-bench: venv
+bench: venv node
 	$(BIN)/python scripts/benchmark.py $(BENCH_ARGS)
 
 lint: venv

@@ -5,7 +5,9 @@
 1. every chapter and lab: wall time (kernel start to last cell) and peak memory
    of the kernel process, against <= 30 s and <= 1 GiB each;
 2. the whole strict `jupyter-book build`, from scratch in a temporary folder,
-   against <= 5 min;
+   against <= 5 min; then, on that site, the browser tests (tests/test_site.py)
+   against <= 2 min, and the weight of every page with everything it loads, as
+   headless Chromium fetched it (scripts/browse_site.py);
 3. each numpy activation of `nonlinear.activations` against its
    `torch.nn.functional` counterpart on 10**6 float32 elements, forward and
    forward + backward, fastest of several repeats (timed by the package's own
@@ -32,11 +34,14 @@ from pathlib import Path
 
 import psutil
 from book_notebooks import ROOT, NotebookFailure, discover, execute, label
+from browse_site import PAGE_BUDGET_BYTES
 
 OUT_DIR = ROOT / "assets" / "benchmarks"
 NOTEBOOK_BUDGET_S = 30.0
 NOTEBOOK_BUDGET_MIB = 1024.0
 BUILD_BUDGET_S = 300.0
+BROWSER_BUDGET_S = 120.0
+PAGE_BUDGET_KIB = PAGE_BUDGET_BYTES // 1024
 ACTIVATION_ELEMENTS = 10**6
 SAMPLE_EVERY_S = 0.02
 
@@ -172,7 +177,7 @@ def _failed(row: dict) -> str:
 # ------------------------------------------------------------------------- build
 
 
-def measure_build() -> dict:
+def measure_build(measure_site: bool = True) -> dict:
     say("[build] jupyter-book build, from scratch, strict ...")
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     with tempfile.TemporaryDirectory() as out:
@@ -180,16 +185,64 @@ def measure_build() -> dict:
         start = time.perf_counter()
         result = subprocess.run([*command, "--path-output", out], capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - start
-    ok = result.returncode == 0
-    row = {
+        ok = result.returncode == 0
+        row = {
+            "seconds": round(seconds, 1),
+            "exit_code": result.returncode,
+            "within_budget": ok and seconds <= BUILD_BUDGET_S,
+        }
+        say(f"    {seconds:.0f} s, exit code {result.returncode}")
+        if not ok:
+            say((result.stdout + result.stderr)[-3000:])
+        elif measure_site:
+            html_dir = Path(out) / "_build" / "html"
+            row["browser_tests"] = measure_browser_tests(html_dir)
+            row["pages"] = measure_page_weights(html_dir)
+    return row
+
+
+def measure_browser_tests(html_dir: Path) -> dict:
+    """Run tests/test_site.py against the site just built, as CI runs it (two workers)."""
+    say("[site] browser tests (tests/test_site.py) ...")
+    command = [sys.executable, "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider", "tests/test_site.py"]
+    start = time.perf_counter()
+    result = subprocess.run(
+        command, cwd=ROOT, env={**os.environ, "NONLINEAR_SITE": str(html_dir)}, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - start
+    last = (result.stdout.strip().splitlines() or [""])[-1]
+    say(f"    {seconds:.0f} s: {last}")
+    return {
         "seconds": round(seconds, 1),
         "exit_code": result.returncode,
-        "within_budget": ok and seconds <= BUILD_BUDGET_S,
+        "summary": last.strip("= "),
+        "within_budget": result.returncode == 0 and seconds <= BROWSER_BUDGET_S,
     }
-    say(f"    {seconds:.0f} s, exit code {result.returncode}")
-    if not ok:
-        say((result.stdout + result.stderr)[-3000:])
-    return row
+
+
+def measure_page_weights(html_dir: Path) -> list[dict]:
+    """Bytes each page loads (the page and every asset it fetches), as headless Chromium saw them."""
+    from browse_site import chromium, serve, visit  # Playwright is imported only when the site is measured
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_toc import toc_entries
+
+    say("[site] page weights ...")
+    rows = []
+    with serve(html_dir) as base_url, chromium() as browser:
+        for entry in toc_entries():
+            report = visit(browser, base_url, f"{entry}.html", axe=False)
+            rows.append(
+                {
+                    "page": entry,
+                    "html_kib": round(report.page_bytes / 1024, 1),
+                    "assets_kib": round(report.asset_bytes / 1024, 1),
+                    "total_kib": round(report.total_bytes / 1024, 1),
+                    "requests": report.requests,
+                    "within_budget": report.total_bytes <= PAGE_BUDGET_KIB * 1024,
+                }
+            )
+    return rows
 
 
 # ------------------------------------------------------------------- activations
@@ -285,19 +338,50 @@ def report(results: dict) -> str:
     if build is None:
         parts.append("Not measured in this run (`--skip-build`).")
     else:
-        parts.append(
-            table(
-                ["what", "time (s)", "exit code", "budget"],
+        rows = [
+            [
+                "strict `jupyter-book build`, from scratch",
+                fmt(build["seconds"], 0),
+                str(build["exit_code"]),
+                f"≤ {BUILD_BUDGET_S:.0f} s: {verdict(build['within_budget'])}",
+            ]
+        ]
+        browser = build.get("browser_tests")
+        if browser:
+            rows.append(
                 [
-                    [
-                        "strict `jupyter-book build`, from scratch",
-                        fmt(build["seconds"], 0),
-                        str(build["exit_code"]),
-                        f"≤ {BUILD_BUDGET_S:.0f} s: {verdict(build['within_budget'])}",
-                    ]
-                ],
+                    f"browser tests on that site ({browser['summary']})",
+                    fmt(browser["seconds"], 0),
+                    str(browser["exit_code"]),
+                    f"≤ {BROWSER_BUDGET_S:.0f} s: {verdict(browser['within_budget'])}",
+                ]
             )
-        )
+        parts.append(table(["what", "time (s)", "exit code", "budget"], rows))
+        pages = build.get("pages")
+        if pages:
+            parts.append("## Page weight\n")
+            parts.append(
+                f"What each page loads, as headless Chromium fetched it from a local server: the page's HTML "
+                f"(with any animation frames embedded in it) and every asset it requested (styles, scripts, "
+                f"MathJax and its fonts, the widget manager, images), uncompressed, in KiB. Budget: "
+                f"≤ {PAGE_BUDGET_KIB / 1024:.0f} MiB per page. A web server that compresses would send less.\n"
+            )
+            parts.append(
+                table(
+                    ["page", "HTML", "assets", "total", "requests", "budget"],
+                    [
+                        [
+                            f"`{r['page']}`",
+                            fmt(r["html_kib"], 0),
+                            fmt(r["assets_kib"], 0),
+                            fmt(r["total_kib"], 0),
+                            str(r["requests"]),
+                            verdict(r["within_budget"]),
+                        ]
+                        for r in pages
+                    ],
+                )
+            )
 
     parts.append("## Activations: numpy against PyTorch\n")
     if results.get("activations_note"):
@@ -371,8 +455,12 @@ def main() -> int:
     say(f"Written: {label(OUT_DIR / 'latest.md')} and {label(OUT_DIR / 'latest.json')}")
 
     over = [r["notebook"] for r in results.get("notebooks", []) if not r["within_budget"]]
-    if "build" in results and not results["build"]["within_budget"]:
+    build = results.get("build", {})
+    if build and not build["within_budget"]:
         over.append("the book build")
+    if build.get("browser_tests") and not build["browser_tests"]["within_budget"]:
+        over.append("the browser tests")
+    over += [f"page {r['page']}" for r in build.get("pages", []) if not r["within_budget"]]
     if over:
         say(f"Over budget or failed: {', '.join(over)}")
     return 1 if over else 0

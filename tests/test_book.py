@@ -3,8 +3,6 @@
 Slow (it executes every chapter and lab): deselect with `pytest -m "not book"`.
 """
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,25 +10,9 @@ from bs4 import BeautifulSoup
 from test_toc import toc_entries
 
 ROOT = Path(__file__).resolve().parents[1]
-JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 
 # myst-nb marks these outputs with classes; none may reach a page.
 ERROR_OUTPUTS = ".output.stderr, .output.traceback, .output.error"
-
-
-@pytest.fixture(scope="module")
-def html_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("book")
-    command = [str(JUPYTER_BOOK), "build", str(ROOT), "-W", "-n", "--keep-going"]
-    result = subprocess.run(
-        [*command, "--path-output", str(out)],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    log = (result.stdout + result.stderr)[-8000:]
-    assert result.returncode == 0, f"the strict build failed:\n{log}"
-    return out / "_build" / "html"
 
 
 @pytest.mark.book

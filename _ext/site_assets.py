@@ -1,0 +1,64 @@
+"""Serve the site's browser-side libraries from the site itself, not from a CDN.
+
+Sphinx loads MathJax from ``mathjax_path`` and MyST-NB loads RequireJS and the
+ipywidgets HTML manager from ``nb_ipywidgets_js``; by default both point at CDNs,
+so a classroom without internet sees raw TeX. ``_config.yml`` points them at
+``_static/vendor/...``, and this extension copies those files there from
+``node_modules/`` (installed by ``npm ci`` from ``package-lock.json``; ``make book``
+runs it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util.fileutil import copy_asset
+
+ROOT = Path(__file__).resolve().parents[1]
+NODE_MODULES = ROOT / "node_modules"
+
+# destination under _static/vendor  ->  source under node_modules
+VENDORED = {
+    "mathjax": "mathjax/es5",
+    "require.js": "requirejs/require.js",
+    "embed-amd.js": "@jupyter-widgets/html-manager/dist/embed-amd.js",
+}
+
+
+def _sources() -> dict[str, Path]:
+    sources = {dest: NODE_MODULES / src for dest, src in VENDORED.items()}
+    missing = [str(path.relative_to(ROOT)) for path in sources.values() if not path.exists()]
+    if missing:
+        raise ExtensionError(
+            f"site_assets: {', '.join(missing)} not found; run `npm ci` in the repository root "
+            "(`make book` does it) to install the libraries the site serves itself"
+        )
+    return sources
+
+
+def _check_config(app: Sphinx, config) -> None:
+    """Fail early, with a clear message, if a library would still come from a CDN."""
+    _sources()
+    urls = [config.mathjax_path, *config.nb_ipywidgets_js]
+    remote = [url for url in urls if "://" in url or url.startswith("//")]
+    if remote:
+        raise ExtensionError(f"site_assets: these load from outside the site: {remote}; point them at vendor/...")
+
+
+def _copy(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    vendor = Path(app.outdir) / "_static" / "vendor"
+    for dest, source in _sources().items():
+        if source.is_dir():
+            copy_asset(str(source), str(vendor / dest))
+        else:
+            copy_asset(str(source), str(vendor))
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _check_config)
+    app.connect("build-finished", _copy)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,22 @@
+// Fixes to the theme's markup that screen readers (and axe-core, in tests/test_site.py) need.
+// Runs once the page is parsed; it changes names and roles only, nothing a sighted reader sees.
+document.addEventListener("DOMContentLoaded", () => {
+  // The search buttons show "Search Ctrl+K" but are named "Search": let the visible text name them.
+  document.querySelectorAll(".search-button__button[aria-label]").forEach((button) => {
+    button.removeAttribute("aria-label");
+  });
+  // The colour-mode button is named "Color mode"; its three icons carry tooltips of their own
+  // ("Light", "Dark", "System Settings") that contradict that name. Hide the icons from the tree.
+  document.querySelectorAll(".theme-switch-button .theme-switch, .theme-switch-button svg").forEach((icon) => {
+    icon.removeAttribute("title");
+    icon.setAttribute("aria-hidden", "true");
+    icon.querySelectorAll("title").forEach((title) => title.remove());
+  });
+  // The sidebar's expand/collapse arrows are <summary> elements with only an icon inside.
+  document.querySelectorAll("nav details > summary").forEach((summary) => {
+    if (summary.textContent.trim()) return;
+    const link = summary.closest("li")?.querySelector(":scope > a");
+    const section = link ? link.textContent.trim() : "this section";
+    summary.setAttribute("aria-label", `Pages of ${section}`);
+  });
+});

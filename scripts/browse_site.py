@@ -1,0 +1,211 @@
+"""Visit the built site in a real headless browser: Debian's Chromium, driven by Playwright.
+
+Shared by the browser tests (``tests/test_site.py``) and the benchmark's page-weight
+report (``scripts/benchmark.py``). The site is served over HTTP on 127.0.0.1 (as a
+web server would serve it; ``file://`` would break the search page), every request
+that would leave the machine is recorded and blocked, and :func:`visit` reports what
+a reader's browser saw on one page.
+
+    with serve(html_dir) as base_url, chromium() as browser:
+        report = visit(browser, base_url, "chapters/02_why_nonlinearity.html")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+# The heaviest a page may be, with everything it loads (uncompressed, as served here).
+PAGE_BUDGET_BYTES = 8 * 2**20
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+# The flags the machine's Chromium needs to start headless and stay off the network
+# on its own account (no update checks, sync or first-run pings).
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+]
+
+# Text a reader must never see outside code: TeX that MathJax did not typeset.
+RAW_TEX_JS = r"""
+() => {
+  const pattern = /\\\(|\\\)|\\\[|\\\]|\$\$|\\(frac|mathbf|mathrm|sigma|infty|tanh|operatorname|left|right|partial|sum)\b/;
+  const skip = new Set(["PRE", "CODE", "SCRIPT", "STYLE", "TEXTAREA", "MJX-CONTAINER", "MJX-ASSISTIVE-MML"]);
+  const found = [];
+  const walker = document.createTreeWalker(document.querySelector("main") || document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    let parent = node.parentElement, skipped = false;
+    while (parent) { if (skip.has(parent.tagName)) { skipped = true; break; } parent = parent.parentElement; }
+    if (!skipped && pattern.test(node.textContent)) found.push(node.textContent.trim().slice(0, 80));
+  }
+  return found;
+}
+"""
+
+WAIT_FOR_MATHJAX_JS = """
+async () => {
+  if (!document.querySelector('script[src*="mathjax"]')) return 0;
+  for (let i = 0; i < 200 && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++)
+    await new Promise(r => setTimeout(r, 50));
+  await MathJax.startup.promise;
+  return document.querySelectorAll("mjx-container").length;
+}
+"""
+
+IMAGES_JS = """
+() => Array.from(document.images).map(img => ({
+  src: (img.getAttribute("src") || "").slice(0, 80),
+  loaded: img.complete && img.naturalWidth > 0,
+  alt: (img.getAttribute("alt") || "").trim(),
+}))
+"""
+
+BYTES_JS = """
+() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const resources = performance.getEntriesByType("resource");
+  return {page: nav ? nav.encodedBodySize : 0,
+          assets: resources.reduce((sum, r) => sum + r.encodedBodySize, 0),
+          requests: resources.length};
+}
+"""
+
+AXE_RUN_JS = """
+async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                      targets: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+}
+"""
+
+
+@dataclass
+class PageReport:
+    """What a reader's browser saw on one page."""
+
+    path: str
+    console_errors: list[str] = field(default_factory=list)
+    external_requests: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    typeset: int = 0
+    math_elements: int = 0
+    raw_tex: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    page_bytes: int = 0
+    asset_bytes: int = 0
+    requests: int = 0
+    violations: list[dict] = field(default_factory=list)
+
+    @property
+    def total_bytes(self) -> int:
+        return self.page_bytes + self.asset_bytes
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+        pass
+
+
+@contextlib.contextmanager
+def serve(html_dir: Path) -> Iterator[str]:
+    """Serve ``html_dir`` on 127.0.0.1 (a free port) for the duration; yields the base URL."""
+    if not (Path(html_dir) / "index.html").is_file():
+        raise FileNotFoundError(f"{html_dir} holds no built site (no index.html); build the book first")
+    handler = functools.partial(_QuietHandler, directory=str(html_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        raise RuntimeError("Debian's chromium is not installed: run scripts/setup_browser.sh (make test does)")
+    return path
+
+
+@contextlib.contextmanager
+def chromium():
+    """The system Chromium, headless, driven by Playwright (which downloads no browser of its own)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _is_local(url: str, base_url: str) -> bool:
+    scheme = urlsplit(url).scheme
+    return scheme in ("data", "blob", "about") or url.startswith(base_url)
+
+
+def open_page(browser, base_url: str, path: str, report: PageReport | None = None):
+    """A new page at ``base_url + path``, with console errors and outside requests recorded in ``report``."""
+    report = report if report is not None else PageReport(path)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+
+    def route(request_route):
+        url = request_route.request.url
+        if _is_local(url, base_url):
+            request_route.continue_()
+        else:
+            report.external_requests.append(url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: report.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: report.console_errors.append(f"uncaught: {e}"))
+    page.on(
+        "requestfailed",
+        lambda r: report.failed_requests.append(r.url) if _is_local(r.url, base_url) else None,
+    )
+    page.on(
+        "response",
+        lambda r: report.failed_requests.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
+    page.goto(base_url + path, wait_until="load")
+    return page, report
+
+
+def visit(browser, base_url: str, path: str, axe: bool = True) -> PageReport:
+    """Load one page, let MathJax finish, and report what it shows and loads (and axe-core's findings)."""
+    page, report = open_page(browser, base_url, path)
+    try:
+        report.typeset = page.evaluate(WAIT_FOR_MATHJAX_JS)
+        page.wait_for_load_state("networkidle")
+        report.math_elements = page.locator("main .math").count()
+        report.raw_tex = page.evaluate(RAW_TEX_JS)
+        report.images = page.evaluate(IMAGES_JS)
+        weights = page.evaluate(BYTES_JS)
+        report.page_bytes, report.asset_bytes, report.requests = weights["page"], weights["assets"], weights["requests"]
+        if axe:
+            page.add_script_tag(path=str(AXE_JS))
+            report.violations = page.evaluate(AXE_RUN_JS)
+    finally:
+        page.context.close()
+    return report

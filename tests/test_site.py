@@ -1,0 +1,161 @@
+"""The built site, read in a real browser (Debian's headless Chromium, driven by Playwright).
+
+Every page of the book loads with no console error and no request leaving the
+machine; its math is typeset; every image has loaded and has alt text; axe-core
+finds no serious or critical accessibility violation. Animations step when their
+controls are pressed, solutions start collapsed, search finds "ReLU", LinkChecker
+finds no broken internal link, and a few screenshots are saved under
+``_build/screenshots/`` for a person to look at.
+
+Slow (it needs the whole book built): deselect with ``pytest -m "not book"``.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from browse_site import PAGE_BUDGET_BYTES, chromium, open_page, serve, visit
+from test_toc import toc_entries
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+SCREENSHOT_PAGES = ["intro", "chapters/02_why_nonlinearity", "chapters/06_modern/swish", "chapters/glossary"]
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def site(html_dir):
+    with serve(html_dir) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.mark.parametrize("entry", toc_entries())
+def test_page_loads_cleanly_typesets_its_math_and_passes_axe(site, browser, entry):
+    report = visit(browser, site, f"{entry}.html")
+    problems = [f"console error: {e}" for e in report.console_errors]
+    problems += [f"request leaving the machine: {u}" for u in report.external_requests]
+    problems += [f"failed request: {u}" for u in report.failed_requests]
+    problems += [f"raw TeX on the page: {t!r}" for t in report.raw_tex]
+    if report.math_elements and report.typeset < report.math_elements:
+        problems.append(f"{report.math_elements} math elements but only {report.typeset} typeset by MathJax")
+    for image in report.images:
+        if not image["loaded"]:
+            problems.append(f"image did not load: {image['src']}")
+        if not image["alt"]:
+            problems.append(f"image without alt text: {image['src']}")
+    for v in report.violations:
+        if v["impact"] in ("serious", "critical"):
+            problems.append(f"axe {v['impact']} {v['id']}: {v['help']} at {v['targets']}")
+    if report.total_bytes > PAGE_BUDGET_BYTES:
+        problems.append(f"page loads {report.total_bytes / 2**20:.1f} MiB, over {PAGE_BUDGET_BYTES / 2**20:.0f} MiB")
+    assert not problems, f"{entry}:\n" + "\n".join(problems)
+
+
+def _animated_pages(html_dir: Path) -> list[str]:
+    return sorted(
+        p.relative_to(html_dir).as_posix()
+        for p in html_dir.rglob("*.html")
+        if 'class="animation"' in p.read_text(encoding="utf-8")
+    )
+
+
+def test_every_animation_steps_and_plays(site, browser, html_dir):
+    pages = _animated_pages(html_dir)
+    assert len(pages) >= 8, f"expected the eight slider figures to be animated on the site, found pages {pages}"
+    problems = []
+    for path in pages:
+        page, _ = open_page(browser, site, path)
+        try:
+            for i, animation in enumerate(page.locator("div.animation").all()):
+                animation.scroll_into_view_if_needed()
+                image = animation.locator("img").first
+                slider = animation.locator("input[type=range]").first
+                first = image.get_attribute("src")
+                animation.get_by_role("button", name=re.compile("next frame", re.I)).click()
+                if image.get_attribute("src") == first or slider.input_value() != "1":
+                    problems.append(f"{path} animation {i}: 'next frame' did not move to frame 1")
+                animation.get_by_role("button", name=re.compile("first frame", re.I)).click()
+                animation.get_by_role("button", name=re.compile("^play$", re.I)).click()
+                page.wait_for_timeout(600)
+                animation.get_by_role("button", name=re.compile("pause", re.I)).click()
+                if slider.input_value() == "0":
+                    problems.append(f"{path} animation {i}: 'play' left it on the first frame")
+        finally:
+            page.context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_solutions_start_collapsed(site, browser, html_dir):
+    pages = sorted(
+        p.relative_to(html_dir).as_posix()
+        for p in (html_dir / "chapters").rglob("*.html")
+        if "solution" in p.read_text(encoding="utf-8") and 'class="solution' in p.read_text(encoding="utf-8")
+    )
+    assert len(pages) >= 5, f"expected the chapters' exercises to have solutions, found them on {pages}"
+    problems = []
+    for path in pages:
+        page, _ = open_page(browser, site, path)
+        try:
+            solutions = page.locator("main .solution").all()
+            for i, solution in enumerate(solutions):
+                body = solution.locator(".solution-content, section, p").first
+                if body.is_visible():
+                    problems.append(f"{path}: solution {i} is open on load")
+                solution.locator("summary, .solution-title, .admonition-title").first.click()
+                if not body.is_visible():
+                    problems.append(f"{path}: solution {i} does not open when clicked")
+        finally:
+            page.context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_search_finds_relu(site, browser):
+    page, report = open_page(browser, site, "search.html?q=ReLU")
+    try:
+        results = page.locator("ul.search li")
+        results.first.wait_for(timeout=15_000)
+        count = results.count()
+        titles = [t.strip() for t in results.locator("a").all_inner_texts()[:5]]
+    finally:
+        page.context.close()
+    assert count >= 10, f"search for ReLU found {count} pages: {titles}"
+    assert not report.external_requests, report.external_requests
+
+
+def test_no_broken_internal_links(html_dir):
+    command = [
+        str(Path(sys.executable).parent / "linkchecker"),
+        "--no-status",
+        "--no-warnings",
+        "--output=text",
+        "--ignore-url=^https?://",  # internal links only: the checker's machine is offline
+        str(html_dir / "index.html"),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    summary = re.search(r"(\d+) links? in (\d+) URLs? checked", done.stdout)
+    assert summary and int(summary.group(2)) > 100, f"LinkChecker checked too little:\n{done.stdout[-3000:]}"
+    assert done.returncode == 0, f"LinkChecker found broken links:\n{done.stdout[-6000:]}{done.stderr[-2000:]}"
+
+
+def test_screenshots_of_a_few_pages(site, browser):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for entry in SCREENSHOT_PAGES:
+        page, _ = open_page(browser, site, f"{entry}.html")
+        try:
+            page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+            target = SCREENSHOTS / (entry.replace("/", "__") + ".png")
+            page.screenshot(path=str(target), full_page=False)
+        finally:
+            page.context.close()
+        assert target.stat().st_size > 10_000, f"{target.name} looks empty"
