@@ -61,6 +61,20 @@ def dead_fraction(model: nn.MLP, X) -> list[float]:
     return [float(np.mean(np.all(d == 0, axis=0))) for d in _derivatives(model, X)]
 
 
+def max_preactivation(model: nn.MLP, X) -> list[np.ndarray]:
+    """Per hidden layer: each unit's largest pre-activation, max over the examples of X of z.
+
+    A ReLU unit is dead on X exactly when this is <= 0 (``dead_fraction``
+    counts those units); how far below 0 it lies is how far training would
+    have to move it to revive it.
+    """
+    was_training = model.training
+    model.eval()
+    zs = model.hidden_preactivations(as_float_array(X, name="X"))
+    model.train(was_training)
+    return [z.max(axis=0) for z in zs]
+
+
 def active_fraction(model: nn.MLP, X) -> list[float]:
     """Per hidden layer: the fraction of (example, unit) pairs with a non-zero output."""
     was_training = model.training

@@ -64,3 +64,15 @@ def test_train_seeds_is_reproducible_and_returns_one_run_per_seed():
     assert 0.0 <= a[0].test_accuracy <= 1.0
     with pytest.raises(ValueError, match="optimizer"):
         experiments.train_seeds(d, [2, 8, 2], optimizer="rmsprop")
+
+
+def test_max_preactivation_is_each_units_largest_z_and_marks_the_dead_relu_units():
+    X = np.random.default_rng(0).normal(size=(50, 3))
+    model = nn.MLP([3, 8, 6, 2], activation="relu", seed=0)
+    first = model.linears()[0]
+    first.bias.data[:3] = -1e3  # three units of layer 1 can never fire on this data
+    peaks = experiments.max_preactivation(model, X)
+    assert [p.shape for p in peaks] == [(8,), (6,)]
+    np.testing.assert_allclose(peaks[0], (X @ first.weight.data + first.bias.data).max(axis=0))
+    assert np.all(peaks[0][:3] < 0) and np.all(peaks[0][3:] > 0)
+    assert [float(np.mean(p <= 0)) for p in peaks] == experiments.dead_fraction(model, X)
