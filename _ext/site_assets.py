@@ -23,8 +23,10 @@ NODE_MODULES = ROOT / "node_modules"
 VENDORED = {
     "mathjax": "mathjax/es5",
     "require.js": "requirejs/require.js",
-    "embed-amd.js": "@jupyter-widgets/html-manager/dist/embed-amd.js",
+    "html-manager": "@jupyter-widgets/html-manager/dist",
 }
+# From a folder, copy only what a page can load (not source maps or other bundles).
+ONLY = {"html-manager": ("embed-amd.js", "*.woff", "*.woff2", "*.ttf", "*.eot", "*.svg")}
 
 
 def _sources() -> dict[str, Path]:
@@ -41,7 +43,7 @@ def _sources() -> dict[str, Path]:
 def _check_config(app: Sphinx, config) -> None:
     """Fail early, with a clear message, if a library would still come from a CDN."""
     _sources()
-    urls = [config.mathjax_path, *config.nb_ipywidgets_js]
+    urls = [config.mathjax_path, *config.nb_ipywidgets_js]  # relative paths are under _static/
     remote = [url for url in urls if "://" in url or url.startswith("//")]
     if remote:
         raise ExtensionError(f"site_assets: these load from outside the site: {remote}; point them at vendor/...")
@@ -52,10 +54,14 @@ def _copy(app: Sphinx, exception: Exception | None) -> None:
         return
     vendor = Path(app.outdir) / "_static" / "vendor"
     for dest, source in _sources().items():
-        if source.is_dir():
-            copy_asset(str(source), str(vendor / dest))
-        else:
+        if not source.is_dir():
             copy_asset(str(source), str(vendor))
+        elif dest in ONLY:
+            for path in source.iterdir():
+                if any(path.match(pattern) for pattern in ONLY[dest]):
+                    copy_asset(str(path), str(vendor / dest))
+        else:
+            copy_asset(str(source), str(vendor / dest))
 
 
 def setup(app: Sphinx) -> dict:

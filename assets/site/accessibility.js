@@ -12,6 +12,11 @@ document.addEventListener("DOMContentLoaded", () => {
     icon.setAttribute("aria-hidden", "true");
     icon.querySelectorAll("title").forEach((title) => title.remove());
   });
+  // MyST-NB's folded cells: a <summary> reading "Show code cell source" but named
+  // "Toggle hidden content". Let the visible text name it.
+  document.querySelectorAll('summary[aria-label="Toggle hidden content"]').forEach((summary) => {
+    if (summary.textContent.trim()) summary.removeAttribute("aria-label");
+  });
   // The sidebar's expand/collapse arrows are <summary> elements with only an icon inside.
   document.querySelectorAll("nav details > summary").forEach((summary) => {
     if (summary.textContent.trim()) return;
