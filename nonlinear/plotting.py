@@ -565,7 +565,10 @@ def _animation_html(draw, values, params, name, label, caption, alt, figsize, dp
 
     text = re.sub(r'<i class="([^"]*)"></i>', symbol, text)
     attr = html_lib.escape
-    text = _replace_once(text, f'<img id="_anim_img{anim_id}">', f'<img id="_anim_img{anim_id}" alt="{attr(alt)}">')
+    first = re.search(r'frames\[0\] = "(data:image/png;base64,[^"]*)"', text).group(1)  # shown before any script runs
+    text = _replace_once(
+        text, f'<img id="_anim_img{anim_id}">', f'<img id="_anim_img{anim_id}" alt="{attr(alt)}" src="{first}">'
+    )
     text = _replace_once(
         text,
         'class="anim-slider"',

@@ -131,6 +131,7 @@ def test_html_is_offline_and_accessible():
     page = soup(explorer)
     (image,) = page.select("img")
     assert image["alt"] == 'Slope "one" to <four>.'
+    assert image["src"] == re.search(r'frames\[0\] = "([^"]*)"', html).group(1), "the first frame shows without JS"
     (slider,) = page.select('input[type="range"]')
     assert "slope" in slider["aria-label"]
     for radio in page.select('input[type="radio"]'):
