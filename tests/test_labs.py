@@ -10,7 +10,9 @@ For every lab master in notebooks/masters/ (otter-grader assign format):
 - grading the solutions notebook with the autograder (``otter run``, no Docker)
   gives full marks, and grading the untouched student notebook gives zero;
 - for every exercise, each plausible wrong answer in ``WRONG_ANSWERS`` is rejected
-  by the public check (``nonlinear.checks``) and by at least one hidden test.
+  by the public check (``nonlinear.checks``) and by at least one hidden test;
+- every lab, master and student version, starts with the Colab cell: it installs
+  from exactly the repository URL and branch of ``_config.yml``, and only on Colab.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from pathlib import Path
 import make_labs
 import nbformat
 import pytest
+import yaml
 from book_notebooks import NotebookFailure, execute
+from IPython.core.inputtransformer2 import TransformerManager
 from otter.test_files.exception_test import ExceptionTestFile
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -244,13 +248,18 @@ def questions(master: Path) -> dict[str, str]:
     return found
 
 
+def python_source(cell_source: str) -> str:
+    """A cell's source as plain Python: IPython syntax (``%pip ...``) becomes ``get_ipython()`` calls."""
+    return TransformerManager().transform_cell(cell_source)
+
+
 def solution_environment(master: Path) -> dict:
     """Globals after running the master's code cells (solutions, checks, demos) without its test cells."""
     nb = nbformat.read(master, as_version=4)
     env: dict = {"__name__": "__lab__"}
     for cell in nb.cells:
         if cell.cell_type == "code" and not _is_test_cell(cell):
-            exec(compile(cell.source, f"<{master.stem}>", "exec"), env)
+            exec(compile(python_source(cell.source), f"<{master.stem}>", "exec"), env)
     return env
 
 
@@ -376,3 +385,77 @@ def test_wrong_answer_is_rejected_by_public_check_and_hidden_tests(master, quest
     assert hidden, f"{question} has no hidden test"
     assert not all(r.passed for r in public), "the public otter test accepted a wrong answer"
     assert not all(r.passed for r in hidden), "every hidden test accepted a wrong answer"
+
+
+# --- the Colab cell ---------------------------------------------------------------------------------
+
+LAB_NOTEBOOKS = [*MASTERS, *(ROOT / "notebooks" / m.name for m in MASTERS)]
+LAB_NOTEBOOK_IDS = [f"{p.parent.name}/{p.stem[:5]}" for p in LAB_NOTEBOOKS]
+
+
+def _config_repository() -> tuple[str, str]:
+    """repository.url and repository.branch, read here from _config.yml independently of make_labs."""
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
+    return repo["url"].rstrip("/"), repo["branch"]
+
+
+class FakeShell:
+    """Stands in for IPython's ``get_ipython()``: records every magic a cell runs instead of running it."""
+
+    def __init__(self):
+        self.magics: list[tuple[str, str]] = []
+
+    def run_line_magic(self, name, line, *args, **kwargs):
+        self.magics.append((name, line))
+
+    def system(self, command, *args, **kwargs):
+        self.magics.append(("!", command))
+
+    getoutput = system
+
+
+def _run_first_cell(path: Path) -> FakeShell:
+    shell = FakeShell()
+    first = nbformat.read(path, as_version=4).cells[0]
+    exec(compile(python_source(first.source), f"<{path.name}: first cell>", "exec"), {"get_ipython": lambda: shell})
+    return shell
+
+
+@pytest.mark.parametrize("path", LAB_NOTEBOOKS, ids=LAB_NOTEBOOK_IDS)
+def test_first_cell_installs_from_the_repository_of_config_on_colab_only(path):
+    url, branch = _config_repository()
+    otter_pin = re.search(r"^otter-grader==\S+", (ROOT / "requirements.txt").read_text(), flags=re.MULTILINE).group(0)
+    first = nbformat.read(path, as_version=4).cells[0]
+    assert first.cell_type == "code", f"{path.name}: the first cell is a {first.cell_type} cell, not the Colab cell"
+    code = [line.strip() for line in first.source.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert code == [
+        "import sys",
+        'if "google.colab" in sys.modules:',
+        f'%pip install --quiet "{otter_pin}" "git+{url}@{branch}"',
+    ], f"{path.name}: first cell is not the Colab cell for {url}@{branch} (run scripts/make_labs.py):\n{first.source}"
+    colab_cells = [c for c in nbformat.read(path, as_version=4).cells if "google.colab" in c.source]
+    assert len(colab_cells) == 1, f"{path.name}: {len(colab_cells)} Colab cells"
+
+
+@pytest.mark.parametrize("path", LAB_NOTEBOOKS, ids=LAB_NOTEBOOK_IDS)
+def test_first_cell_installs_nothing_outside_colab(path, monkeypatch):
+    assert "google.colab" not in sys.modules, "this test process looks like Colab: the guard cannot be tested here"
+    assert _run_first_cell(path).magics == [], "outside Colab the first cell ran a command"
+    # The same cell, with Colab's module present, runs exactly one install: the guard is what stops it here.
+    monkeypatch.setitem(sys.modules, "google.colab", type(sys)("google.colab"))
+    url, branch = _config_repository()
+    magics = _run_first_cell(path).magics
+    assert len(magics) == 1 and magics[0][0] == "pip", magics
+    assert magics[0][1].startswith("install") and f'"git+{url}@{branch}"' in magics[0][1], magics
+
+
+def test_check_fails_when_the_repository_in_config_changes(tmp_path, monkeypatch):
+    """Publishing under a new address: --check flags every lab until make_labs.py rewrites the cells."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config["repository"]["url"] = "https://example.org/someone/fork-of-the-course"
+    moved = tmp_path / "_config.yml"
+    moved.write_text(yaml.safe_dump(config), encoding="utf-8")
+    monkeypatch.setattr(make_labs, "CONFIG", moved)
+    stale = make_labs.check()
+    assert stale == [f"{m.name} (its Colab cell)" for m in MASTERS], stale
+    assert "git+https://example.org/someone/fork-of-the-course@" in make_labs.expected_colab_source()
