@@ -44,7 +44,7 @@ CHROMIUM_ARGS = [
 # Text a reader must never see outside code: TeX that MathJax did not typeset.
 RAW_TEX_JS = r"""
 () => {
-  const pattern = /\\\(|\\\)|\\\[|\\\]|\$\$|\\(frac|mathbf|mathrm|sigma|infty|tanh|operatorname|left|right|partial|sum)\b/;
+  const pattern = /\\\(|\\\)|\\\[|\\\]|\$\$|\\[a-zA-Z]{2,}|\$[^$\s][^$]*\$/;
   const skip = new Set(["PRE", "CODE", "SCRIPT", "STYLE", "TEXTAREA", "MJX-CONTAINER", "MJX-ASSISTIVE-MML"]);
   const found = [];
   const walker = document.createTreeWalker(document.querySelector("main") || document.body, NodeFilter.SHOW_TEXT);
