@@ -319,7 +319,7 @@ def explore(
     figsize: tuple[float, float] = (9.0, 3.4),
     slider=None,
     controls: Mapping[str, Any] | None = None,
-    dpi: float = 72,
+    dpi: float = 80,
     interval: int = 400,
 ) -> None:
     """Show ``draw(fig, value)`` with a slider over ``value``: live on a kernel, animated on the site.
@@ -361,7 +361,7 @@ def build_explorer(
     figsize: tuple[float, float] = (9.0, 3.4),
     slider=None,
     controls: Mapping[str, Any] | None = None,
-    dpi: float = 72,
+    dpi: float = 80,
     interval: int = 400,
 ) -> Explorer:
     """Build (without displaying) the two views of a figure with a slider.
