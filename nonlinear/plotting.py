@@ -289,7 +289,7 @@ class Explorer:
     """A figure with a slider, in two views: ``widget`` (live) and ``html`` (the animation).
 
     ``bundle`` is the MIME bundle :func:`explore` displays; ``slider`` is the
-    widget whose value :attr:`draw` receives; ``frames`` are the animated values.
+    widget whose value the draw function receives; ``frames`` are the animated values.
     """
 
     html: str
@@ -378,7 +378,8 @@ def build_explorer(
     if not callable(draw):
         raise TypeError(f"draw must be a function draw(fig, value) that draws onto fig, got {type(draw).__name__}")
     values = _frame_values(frames)
-    _check_text("name", name)
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, got {type(name).__name__}")
     if not _NAME.match(name):
         raise ValueError(
             f"name becomes an HTML id: use letters, digits and hyphens, starting with a letter; got {name!r}"

@@ -186,6 +186,7 @@ def test_explore_displays_one_raw_bundle_and_returns_none(monkeypatch):
         (dict(name="fig test"), ValueError, "letters, digits and hyphens.*'fig test'"),
         (dict(name="1fig"), ValueError, "starting with a letter"),
         (dict(name="fig_test"), ValueError, "letters, digits and hyphens"),
+        (dict(name=""), ValueError, "letters, digits and hyphens.*got ''"),
         (dict(name=3), TypeError, "name must be a string, got int"),
         (dict(alt=""), ValueError, "alt is empty"),
         (dict(alt="   "), ValueError, "alt is empty"),
