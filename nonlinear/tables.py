@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from nonlinear import activations
 
 LATEX_FACTS = ("formula", "derivative_formula", "range_latex")
+# The columns of the properties table on the pages of chapter 5.
+DEFAULT_COLUMNS = ("name", "formula", "range_latex", "zero_centred", "monotonic", "smooth", "saturation", "year")
 # Column headings a reader sees; facts not listed keep their own name.
 HEADINGS = {"range_latex": "range", "derivative_formula": "derivative", "zero_centred": "zero-centred"}
 
@@ -27,9 +29,10 @@ def inline_math(latex: str) -> str:
     return f"\\({latex}\\)"
 
 
-def facts_table(rows: Iterable[str | activations.Activation], columns: Iterable[str]):
+def facts_table(rows: Iterable[str | activations.Activation], columns: Iterable[str] = DEFAULT_COLUMNS):
     """A pandas DataFrame with one row per activation (a name, or an ``Activation`` with its parameters)
-    and the given fact ``columns`` (see ``activations.FACT_NAMES``, plus ``name`` and ``params``).
+    and the given fact ``columns`` (see ``activations.FACT_NAMES``, plus ``name`` and ``params``;
+    by default ``DEFAULT_COLUMNS``).
     LaTeX facts are wrapped for MathJax, and headings read as words (``range_latex`` → ``range``).
     """
     import pandas as pd
