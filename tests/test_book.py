@@ -56,3 +56,15 @@ def test_every_claim_in_the_ledger_is_filled_in(html_dir):
     assert len(verdicts) >= 40, f"expected the ledger to list every tested claim, found {len(verdicts)} rows"
     unknown = [v for v in verdicts if v not in ("holds", "holds with caveats", "wrong")]
     assert not unknown, f"ledger cells that are not a verdict: {unknown}"
+
+
+@pytest.mark.book
+def test_markdown_tables_in_outputs_render_as_tables(html_dir):
+    """A DataFrame shown as Markdown must reach the page as a table, not as a paragraph of pipes."""
+    problems = []
+    for page in sorted((html_dir / "chapters").rglob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for paragraph in soup.select(".cell_output p"):
+            if paragraph.get_text().lstrip().startswith("|"):
+                problems.append(f"{page.relative_to(html_dir)}: {paragraph.get_text()[:80]!r}")
+    assert not problems, "Markdown tables shown as text:\n" + "\n".join(problems)
