@@ -3,6 +3,8 @@
 Slow (it executes every chapter and lab): deselect with `pytest -m "not book"`.
 """
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from bs4 import BeautifulSoup
 from test_toc import toc_entries
 
 ROOT = Path(__file__).resolve().parents[1]
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 
 # myst-nb marks these outputs with classes; none may reach a page.
 ERROR_OUTPUTS = ".output.stderr, .output.traceback, .output.error"
@@ -68,3 +71,46 @@ def test_markdown_tables_in_outputs_render_as_tables(html_dir):
             if paragraph.get_text().lstrip().startswith("|"):
                 problems.append(f"{page.relative_to(html_dir)}: {paragraph.get_text()[:80]!r}")
     assert not problems, "Markdown tables shown as text:\n" + "\n".join(problems)
+
+
+@pytest.mark.book
+def test_no_page_source_or_lab_solution_is_published(html_dir):
+    """The site holds no _sources/ copies of pages, and nothing of the lab masters' solutions or hidden tests."""
+    assert not (html_dir / "_sources").exists(), "page sources are published under _sources/"
+    markers = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "# SOLUTION")
+    leaks = [
+        f"{path.relative_to(html_dir)}: {marker}"
+        for path in html_dir.rglob("*")
+        if path.is_file() and path.suffix in (".html", ".ipynb", ".md", ".txt", ".js", ".json", ".py")
+        for marker in markers
+        if marker in path.read_text(encoding="utf-8", errors="replace")
+    ]
+    assert not leaks, "solution markers in the site:\n" + "\n".join(leaks)
+
+
+@pytest.mark.book
+def test_hide_solutions_leaves_no_trace_of_a_solution(tmp_path):
+    """With sphinx-exercise's hide_solutions on, a chapter's solution text appears nowhere in the output."""
+    chapter = ROOT / "chapters" / "01_what_is_an_activation.md"
+    solution_text = "a weaker but non-zero"  # from the solution of ex-ch1-unit
+    assert solution_text in chapter.read_text(encoding="utf-8")
+    config = (ROOT / "_config.yml").read_text(encoding="utf-8")
+    assert "hide_solutions: false" in config
+    edition = tmp_path / "_config.yml"
+    config = config.replace("hide_solutions: false", "hide_solutions: true")
+    config = config.replace(": _ext", f": {ROOT / '_ext'}")  # local extensions, found from the new config's folder
+    edition.write_text(config, encoding="utf-8")
+    out = tmp_path / "out"
+    command = [str(JUPYTER_BOOK), "build", str(chapter), "--config", str(edition), "--path-output", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    pages = list(out.rglob("html/01_what_is_an_activation.html"))
+    assert pages, "the chapter was not built"
+    assert "Switch or regulator?" in pages[0].read_text(encoding="utf-8"), "the exercise itself should stay"
+    site = pages[0].parent  # what is published (the executed notebook beside it, in jupyter_execute/, is not)
+    leaks = [
+        str(path.relative_to(site))
+        for path in site.rglob("*")
+        if path.is_file() and solution_text in path.read_text(encoding="utf-8", errors="replace")
+    ]
+    assert not leaks, f"the hidden solution is still in {leaks}"
