@@ -12,14 +12,24 @@ For every lab master in notebooks/masters/ (otter-grader assign format):
 - for every exercise, each plausible wrong answer in ``WRONG_ANSWERS`` is rejected
   by the public check (``nonlinear.checks``) and by at least one hidden test;
 - every lab, master and student version, starts with the Colab cell: it installs
-  from exactly the repository URL and branch of ``_config.yml``, and only on Colab.
+  from exactly the repository URL and branch of ``_config.yml`` and fetches this
+  lab's Colab test folder from there, and only on Colab;
+- the Colab test folder ``notebooks/colab_tests/<lab>/`` holds exactly the student
+  version's public tests (none of the hidden ones), byte for byte what otter
+  assign writes as test files with ``tests: files: true``;
+- on a simulated Colab (otter's interpreter check forced to Colab, the Colab cell
+  run for real against a stand-in of the published repository), otter accepts
+  those files: ``grader.check`` passes the solutions and fails wrong answers.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import os
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -27,10 +37,15 @@ from pathlib import Path
 
 import make_labs
 import nbformat
+import otter
+import otter.check.utils
 import pytest
 import yaml
 from book_notebooks import NotebookFailure, execute
 from IPython.core.inputtransformer2 import TransformerManager
+from otter.check.utils import IPythonInterpreter
+from otter.nbmeta_config import NBMetadataConfig
+from otter.test_files import create_test_file
 from otter.test_files.exception_test import ExceptionTestFile
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -421,8 +436,21 @@ def _run_first_cell(path: Path) -> FakeShell:
     return shell
 
 
+def _lab(path: Path) -> str:
+    return path.stem
+
+
+def _colab_commands(url: str, branch: str, lab: str) -> list[str]:
+    """The shell commands of the Colab cell, as this test expects them from _config.yml."""
+    return [
+        f"rm -rf .course tests && git clone --quiet --depth 1 --branch {branch} {url} .course",
+        f"cp -r .course/notebooks/colab_tests/{lab} tests",
+        f"cp .course/notebooks/{lab}.ipynb . && rm -rf .course",
+    ]
+
+
 @pytest.mark.parametrize("path", LAB_NOTEBOOKS, ids=LAB_NOTEBOOK_IDS)
-def test_first_cell_installs_from_the_repository_of_config_on_colab_only(path):
+def test_first_cell_installs_and_fetches_from_the_repository_of_config_on_colab_only(path):
     url, branch = _config_repository()
     otter_pin = re.search(r"^otter-grader==\S+", (ROOT / "requirements.txt").read_text(), flags=re.MULTILINE).group(0)
     first = nbformat.read(path, as_version=4).cells[0]
@@ -432,21 +460,29 @@ def test_first_cell_installs_from_the_repository_of_config_on_colab_only(path):
         "import sys",
         'if "google.colab" in sys.modules:',
         f'%pip install --quiet "{otter_pin}" "git+{url}@{branch}"',
+        *(f"!{command}" for command in _colab_commands(url, branch, _lab(path))),
     ], f"{path.name}: first cell is not the Colab cell for {url}@{branch} (run scripts/make_labs.py):\n{first.source}"
     colab_cells = [c for c in nbformat.read(path, as_version=4).cells if "google.colab" in c.source]
     assert len(colab_cells) == 1, f"{path.name}: {len(colab_cells)} Colab cells"
+    # what the cell copies exists here, under the names it uses (Colab gets them from the pushed branch)
+    assert (ROOT / "notebooks" / "colab_tests" / _lab(path)).is_dir()
+    assert (ROOT / "notebooks" / f"{_lab(path)}.ipynb").is_file()
 
 
 @pytest.mark.parametrize("path", LAB_NOTEBOOKS, ids=LAB_NOTEBOOK_IDS)
-def test_first_cell_installs_nothing_outside_colab(path, monkeypatch):
+def test_first_cell_does_nothing_outside_colab(path, monkeypatch):
     assert "google.colab" not in sys.modules, "this test process looks like Colab: the guard cannot be tested here"
     assert _run_first_cell(path).magics == [], "outside Colab the first cell ran a command"
-    # The same cell, with Colab's module present, runs exactly one install: the guard is what stops it here.
+    # The same cell, with Colab's module present, runs one install and the fetch: the guard is what stops them here.
     monkeypatch.setitem(sys.modules, "google.colab", type(sys)("google.colab"))
     url, branch = _config_repository()
     magics = _run_first_cell(path).magics
-    assert len(magics) == 1 and magics[0][0] == "pip", magics
+    assert [kind for kind, _ in magics] == ["pip", "!", "!", "!"], magics
     assert magics[0][1].startswith("install") and f'"git+{url}@{branch}"' in magics[0][1], magics
+    clone = shlex.split(magics[1][1])
+    git = clone[clone.index("git") :]
+    assert git == ["git", "clone", "--quiet", "--depth", "1", "--branch", branch, url, ".course"], magics[1]
+    assert shlex.split(magics[2][1]) == ["cp", "-r", f".course/notebooks/colab_tests/{_lab(path)}", "tests"], magics[2]
 
 
 def test_check_fails_when_the_repository_in_config_changes(tmp_path, monkeypatch):
@@ -458,4 +494,198 @@ def test_check_fails_when_the_repository_in_config_changes(tmp_path, monkeypatch
     monkeypatch.setattr(make_labs, "CONFIG", moved)
     stale = make_labs.check()
     assert stale == [f"{m.name} (its Colab cell)" for m in MASTERS], stale
-    assert "git+https://example.org/someone/fork-of-the-course@" in make_labs.expected_colab_source()
+    source = make_labs.expected_colab_source(MASTERS[0].stem)
+    assert "git+https://example.org/someone/fork-of-the-course@" in source
+    assert " https://example.org/someone/fork-of-the-course .course" in source  # the clone of the tests too
+
+
+# --- the Colab tests: otter on Colab reads a lab's public tests from ./tests -----------------------
+
+COLAB_TESTS = ROOT / "notebooks" / "colab_tests"
+
+
+def _metadata_tests(student: Path) -> dict[str, str]:
+    return nbformat.read(student, as_version=4).metadata["otter"]["tests"]
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=LAB_IDS)
+def test_colab_tests_are_exactly_the_public_tests_of_the_student_version(master, built):
+    student = ROOT / "notebooks" / master.name
+    folder = COLAB_TESTS / master.stem
+    metadata = _metadata_tests(student)
+    assert set(metadata) == set(questions(master)), "every exercise has public tests in the student version"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{q}.py" for q in metadata)
+    config = NBMetadataConfig.from_notebook(nbformat.read(student, as_version=4))
+    for question, text in metadata.items():
+        path = folder / f"{question}.py"
+        assert path.read_text(encoding="utf-8") == text, f"{path.name} differs from the student version's test"
+        # otter reads the file as it reads the metadata test: same question, same test cases, all public
+        from_file = create_test_file(str(path), NBMetadataConfig())
+        from_metadata = create_test_file(str(student), config, test_name=question)
+        cases = [(tc.name, tc.hidden, tc.points) for tc in from_file.test_cases]
+        assert from_file.name == from_metadata.name == question
+        assert cases and cases == [(tc.name, tc.hidden, tc.points) for tc in from_metadata.test_cases]
+        assert from_file.all_public
+        # against the autograder's full tests: its public cases, and not one of its hidden ones
+        full = _tests_of(built[master.stem], question).test_cases
+        assert [tc.name for tc in from_file.test_cases] == [tc.name for tc in full if not tc.hidden]
+        hidden = [tc.name for tc in full if tc.hidden]
+        assert hidden, f"{question} has no hidden test"
+        assert not any(name in path.read_text(encoding="utf-8") for name in hidden), f"{path.name} has a hidden test"
+        assert "hidden=True" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=LAB_IDS)
+def test_colab_tests_are_what_otter_assign_writes_as_test_files(master, tmp_path):
+    """The same master with ``tests: files: true``: otter's student tests/ equals the Colab folder, byte for byte."""
+    nb = nbformat.read(master, as_version=4)
+    configs = [c for c in nb.cells if c.cell_type == "raw" and c.source.startswith("# ASSIGNMENT CONFIG")]
+    assert len(configs) == 1 and configs[0].source.count("  files: false\n") == 1, "the master's tests: files: setting"
+    configs[0].source = configs[0].source.replace("  files: false\n", "  files: true\n")
+    copy = tmp_path / master.name
+    copy.write_text(nbformat.writes(nb), encoding="utf-8")
+    otter_tests = make_labs.assign(copy, tmp_path / "out") / "student" / "tests"
+    written = {p.name: p.read_text(encoding="utf-8") for p in otter_tests.iterdir()}
+    ours = {p.name: p.read_text(encoding="utf-8") for p in (COLAB_TESTS / master.stem).iterdir()}
+    assert written and ours == written
+
+
+class ColabShell(FakeShell):
+    """``get_ipython()`` on a simulated Colab: its name is Colab's shell class (what otter's interpreter
+    check looks for); ``!`` commands run for real with git redirected from the published repository's
+    URL to a local stand-in; ``%pip`` is recorded only (this environment has what it installs)."""
+
+    def __init__(self, git_env: dict[str, str]):
+        super().__init__()
+        self.git_env = git_env
+
+    def __str__(self):
+        return "<google.colab._shell.Shell object at 0x7f0000000000>"
+
+    def system(self, command, *args, **kwargs):
+        self.magics.append(("!", command))
+        done = subprocess.run(command, shell=True, env=self.git_env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, f"!{command}\n{done.stdout}{done.stderr}"
+
+
+def _published_repository(tmp_path: Path, lab: str, branch: str) -> Path:
+    """A git repository standing in for the published one: this lab's student notebook and Colab test
+    folder as they are here (what a push publishes), committed on the branch of _config.yml."""
+    published = tmp_path / "published"
+    (published / "notebooks" / "colab_tests").mkdir(parents=True)
+    shutil.copy(ROOT / "notebooks" / f"{lab}.ipynb", published / "notebooks")
+    shutil.copytree(COLAB_TESTS / lab, published / "notebooks" / "colab_tests" / lab)
+    git = ["git", "-C", str(published), "-c", "user.name=test", "-c", "user.email=test@example.org"]
+    for command in (["init", "--quiet", "--initial-branch", branch], ["add", "."], ["commit", "--quiet", "-m", "x"]):
+        subprocess.run([*git, *command], check=True, capture_output=True)
+    return published
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=LAB_IDS)
+def test_otter_on_simulated_colab_checks_with_the_fetched_tests(master, tmp_path, monkeypatch, environments):
+    solutions = _environment(environments, master)  # before Colab is simulated: it runs the master's Colab cell
+    url, branch = _config_repository()
+    student = ROOT / "notebooks" / master.name
+    published = _published_repository(tmp_path, master.stem, branch)
+    content = tmp_path / "content"  # Colab's working folder: the notebook being edited is not on its disk
+    content.mkdir()
+    monkeypatch.chdir(content)
+    git_env = {
+        **os.environ,
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"url.{published.as_uri()}.insteadOf",
+        "GIT_CONFIG_VALUE_0": url,
+        "GIT_TERMINAL_PROMPT": "0",
+    }
+    shell = ColabShell(git_env)
+    monkeypatch.setitem(sys.modules, "google.colab", type(sys)("google.colab"))
+    assert not IPythonInterpreter.COLAB.value.running()
+    monkeypatch.setattr(otter.check.utils, "get_ipython", lambda: shell)
+    assert IPythonInterpreter.COLAB.value.running(), "otter's interpreter check does not see Colab"
+
+    cells = nbformat.read(student, as_version=4).cells
+    init = cells[1].source  # otter's init cell: grader = otter.Notebook("<lab>.ipynb")
+    assert init.startswith("# Initialize Otter") and f'otter.Notebook("{master.name}")' in init
+    # Without the Colab cell, otter on Colab stops here (the failure this folder fixes).
+    with pytest.raises(ValueError, match="Tests directory ./tests does not exist"):
+        exec(init, {})
+
+    # The Colab cell, run for real: a shallow clone of the published branch, ./tests and the notebook copied.
+    exec(compile(python_source(cells[0].source), "<Colab cell>", "exec"), {"get_ipython": lambda: shell})
+    assert [kind for kind, _ in shell.magics] == ["pip", "!", "!", "!"], shell.magics
+    assert sorted(p.name for p in (content / "tests").iterdir()) == sorted(
+        p.name for p in (COLAB_TESTS / master.stem).iterdir()
+    )
+    assert (content / master.name).read_bytes() == student.read_bytes()
+    assert not (content / ".course").exists(), "the clone is left behind"
+
+    # otter.Notebook opens the notebook file it is given: without the copy it fails on Colab.
+    (content / master.name).rename(content / "elsewhere.ipynb")
+    with pytest.raises(FileNotFoundError):
+        exec(init, {})
+    (content / "elsewhere.ipynb").rename(content / master.name)
+
+    lab: dict = {}
+    exec(init, lab)
+    grader = lab["grader"]
+    assert grader.interpreter is IPythonInterpreter.COLAB
+    for question in questions(master):
+        result = grader.check(question, dict(solutions))
+        assert Path(result.path) == Path("tests") / f"{question}.py", "otter did not read the fetched test file"
+        assert result.test_cases and result.passed_all, f"{question}: the solution fails on Colab:\n{result}"
+        wrong = dict(solutions)
+        exec(WRONG_ANSWERS[question][0], wrong)
+        assert not grader.check(question, wrong).passed_all, f"{question}: a wrong answer passes on Colab"
+    # grader.check_all(), the last cell of the lab, runs every fetched test
+    env = {**solutions, "grader": grader}
+    exec("all_results = grader.check_all()", env)
+    results = env["all_results"].results
+    assert set(results) == set(questions(master)) and all(r.passed_all for r in results.values())
+
+
+def test_check_flags_missing_stale_and_extra_colab_test_files(tmp_path, monkeypatch):
+    """--check fails on a Colab test folder that is not exactly what the student versions give."""
+    copy = tmp_path / "colab_tests"
+    shutil.copytree(COLAB_TESTS, copy)
+    monkeypatch.setattr(make_labs, "COLAB_TESTS", copy)
+    first, second, third = (m.stem for m in MASTERS[:3])
+    missing = sorted((copy / first).iterdir())[0]
+    missing.unlink()
+    stale = sorted((copy / second).iterdir())[-1]
+    stale.write_text(stale.read_text(encoding="utf-8").replace("assert", "assert True or"), encoding="utf-8")
+    (copy / third / "ex_extra.py").write_text("OK_FORMAT = False\n", encoding="utf-8")
+    (copy / "lab99_gone").mkdir()
+    (copy / "lab99_gone" / "ex99_1.py").write_text("", encoding="utf-8")
+    found = make_labs.check()
+    assert len(found) == 4, found
+    assert f"{first}/ ({missing.name} missing)" in found[0]
+    assert f"{second}/ ({stale.name} stale)" in found[1]
+    assert f"{third}/ (ex_extra.py extra)" in found[2]
+    assert "lab99_gone (no master of that name)" in found[3]
+
+
+def test_an_ok_format_metadata_test_becomes_an_ok_format_test_file(tmp_path):
+    """Labs with ``tests: ok_format: true`` keep a dict in the metadata: it is written as otter writes it."""
+    test = {
+        "name": "q1",
+        "points": 2,
+        "suites": [
+            {
+                "cases": [{"code": ">>> x\n3", "hidden": False, "locked": False}],
+                "scored": True,
+                "setup": "",
+                "teardown": "",
+                "type": "doctest",
+            }
+        ],
+    }
+    notebook = nbformat.v4.new_notebook(metadata={"otter": {"OK_FORMAT": True, "tests": {"q1": test}}})
+    files = make_labs.colab_test_files(nbformat.writes(notebook))
+    assert list(files) == ["q1.py"]
+    (tmp_path / "q1.py").write_text(files["q1.py"], encoding="utf-8")
+    parsed = create_test_file(str(tmp_path / "q1.py"), NBMetadataConfig())
+    assert type(parsed).__name__ == "OKTestFile" and parsed.name == "q1" and len(parsed.test_cases) == 1
+    parsed.run({"x": 3})
+    assert parsed.passed_all
+    parsed.run({"x": 4})
+    assert not parsed.passed_all

@@ -1,0 +1,13 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "ex2_1"
+points = 1
+
+@test_case(points=None, hidden=False)
+def test_ex2_1_public(collapse):
+    from nonlinear import checks
+    result = checks.check_collapse(collapse, show=False)
+    assert result.passed, result.message
+
