@@ -17,6 +17,11 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll('summary[aria-label="Toggle hidden content"]').forEach((summary) => {
     if (summary.textContent.trim()) summary.removeAttribute("aria-label");
   });
+  // docutils marks the bibliography as a list whose items carry the deprecated role
+  // doc-biblioentry, which is not a list item: a list with no items, to a screen reader.
+  document.querySelectorAll('.citation-list[role="list"] > [role="doc-biblioentry"]').forEach((entry) => {
+    entry.setAttribute("role", "listitem");
+  });
   // The sidebar's expand/collapse arrows are <summary> elements with only an icon inside.
   document.querySelectorAll("nav details > summary").forEach((summary) => {
     if (summary.textContent.trim()) return;
