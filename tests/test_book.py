@@ -3,6 +3,8 @@
 Slow (it executes every chapter and lab): deselect with `pytest -m "not book"`.
 """
 
+import html
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -73,19 +75,43 @@ def test_markdown_tables_in_outputs_render_as_tables(html_dir):
     assert not problems, "Markdown tables shown as text:\n" + "\n".join(problems)
 
 
+def _master_secrets() -> dict[str, list[str]]:
+    """Lines only the lab masters hold: the code of each solution cell and of each hidden test."""
+    chapters = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "chapters").rglob("*.md"))
+    secrets = {}
+    for master in sorted((ROOT / "notebooks" / "masters").glob("lab*.ipynb")):
+        cells = json.loads(master.read_text(encoding="utf-8"))["cells"]
+        student = (ROOT / "notebooks" / master.name).read_text(encoding="utf-8")
+        lines = []
+        for before, cell in zip(cells, cells[1:]):
+            source = "".join(cell["source"])
+            is_solution = "".join(before["source"]).strip() == "# BEGIN SOLUTION"
+            if is_solution or "hidden: true" in source:
+                lines += [line.strip() for line in source.splitlines() if len(line.strip()) >= 30]
+        # a line the student version or a chapter also shows is no secret
+        secrets[master.name] = [s for s in lines if json.dumps(s)[1:-1] not in student and s not in chapters]
+    return secrets
+
+
 @pytest.mark.book
 def test_no_page_source_or_lab_solution_is_published(html_dir):
-    """The site holds no _sources/ copies of pages, and nothing of the lab masters' solutions or hidden tests."""
+    """The site holds no _sources/ copies of pages, and no line of a lab's solutions or hidden tests."""
     assert not (html_dir / "_sources").exists(), "page sources are published under _sources/"
-    markers = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "# SOLUTION")
-    leaks = [
-        f"{path.relative_to(html_dir)}: {marker}"
+    secrets = _master_secrets()
+    assert all(len(lines) >= 3 for lines in secrets.values()), f"too few solution lines found: {secrets}"
+    site_text = {
+        path.relative_to(html_dir).as_posix(): html.unescape(path.read_text(encoding="utf-8", errors="replace"))
         for path in html_dir.rglob("*")
         if path.is_file() and path.suffix in (".html", ".ipynb", ".md", ".txt", ".js", ".json", ".py")
-        for marker in markers
-        if marker in path.read_text(encoding="utf-8", errors="replace")
+    }
+    leaks = [
+        f"{name}: {master}: {line[:60]!r}"
+        for master, lines in secrets.items()
+        for line in lines
+        for name, text in site_text.items()
+        if line in text
     ]
-    assert not leaks, "solution markers in the site:\n" + "\n".join(leaks)
+    assert not leaks, "lab solutions or hidden tests in the site:\n" + "\n".join(leaks[:20])
 
 
 @pytest.mark.book
