@@ -5,7 +5,7 @@
     python scripts/make_labs.py --check    # fail if notebooks/ is out of sync with the masters
 
 For each master ``notebooks/masters/labNN_<topic>.ipynb`` (otter-grader's
-assign format, see ``notebooks/masters/README.md``) it runs ``otter assign``
+assign format; the instructor guide, ``chapters/instructor_guide.md``, describes it) it runs ``otter assign``
 into ``_build/labs/labNN_<topic>/`` (git-ignored) and then
 
 - copies the student notebook (solutions replaced by stubs, hidden tests
