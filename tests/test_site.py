@@ -160,6 +160,10 @@ def test_screenshots_of_a_few_pages(site, browser):
             page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
             target = SCREENSHOTS / (entry.replace("/", "__") + ".png")
             page.screenshot(path=str(target), full_page=False)
+            animation = page.locator("figure:has(div.animation)").first
+            if animation.count():
+                animation.scroll_into_view_if_needed()
+                animation.screenshot(path=str(SCREENSHOTS / (entry.replace("/", "__") + "__animation.png")))
         finally:
             page.context.close()
         assert target.stat().st_size > 10_000, f"{target.name} looks empty"
