@@ -308,46 +308,19 @@ class Explorer:
         return self.bundle
 
 
-def explore(
-    draw: Callable,
-    frames,
-    *,
-    name: str,
-    label: str,
-    caption: str,
-    alt: str,
-    figsize: tuple[float, float] = (9.0, 3.4),
-    slider=None,
-    controls: Mapping[str, Any] | None = None,
-    dpi: float = 80,
-    interval: int = 400,
-) -> None:
+def explore(draw: Callable, frames, **options) -> None:
     """Show ``draw(fig, value)`` with a slider over ``value``: live on a kernel, animated on the site.
 
     Displays one output holding both views: an ipywidgets slider that redraws
     with ``draw`` (JupyterLab, Binder, Colab show it) and a self-contained
     animation of ``draw`` at each value of ``frames`` (the static site shows
     it). Returns None, so a cell ending in this call shows exactly one output.
-    See :func:`build_explorer` for the arguments.
+    The keyword ``options`` (``name``, ``label``, ``caption``, ``alt`` and the
+    optional ones) are those of :func:`build_explorer`.
     """
     from IPython.display import display
 
-    display(
-        build_explorer(
-            draw,
-            frames,
-            name=name,
-            label=label,
-            caption=caption,
-            alt=alt,
-            figsize=figsize,
-            slider=slider,
-            controls=controls,
-            dpi=dpi,
-            interval=interval,
-        ).bundle,
-        raw=True,
-    )
+    display(build_explorer(draw, frames, **options).bundle, raw=True)
 
 
 def build_explorer(
