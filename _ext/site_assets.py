@@ -5,7 +5,7 @@ ipywidgets HTML manager from ``nb_ipywidgets_js``; by default both point at CDNs
 so a classroom without internet sees raw TeX. ``_config.yml`` points them at
 ``_static/vendor/...``, and this extension copies those files there from
 ``node_modules/`` (installed by ``npm ci`` from ``package-lock.json``; ``make book``
-runs it).
+runs it). A page loads the widget manager only if it shows a widget.
 """
 
 from __future__ import annotations
@@ -64,7 +64,31 @@ def _copy(app: Sphinx, exception: Exception | None) -> None:
             copy_asset(str(source), str(vendor / dest))
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def _widget_manager_only_where_a_widget_shows(app: Sphinx, pagename, templatename, context: dict, doctree) -> None:
+    """MyST-NB loads the widget manager (3.6 MB) on every page whose notebook saved widget state; the
+    site renders no widget view (the sliders show as animations), so on such a page it would load for
+    nothing. Where the page body holds no widget view, its widget scripts render as nothing."""
+    js_tag = context.get("js_tag")
+    if js_tag is None or WIDGET_VIEW in context.get("body", ""):
+        return
+    manager = {f"_static/{path}" for path in app.config.nb_ipywidgets_js}  # how Sphinx stores a relative path
+
+    def js_tag_without_widgets(script) -> str:
+        filename = str(getattr(script, "filename", "") or "")
+        attributes = getattr(script, "attributes", {}) or {}
+        if filename in manager or attributes.get("type") == WIDGET_STATE:
+            return ""
+        return js_tag(script)
+
+    context["js_tag"] = js_tag_without_widgets
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _check_config)
+    app.connect("html-page-context", _widget_manager_only_where_a_widget_shows, priority=100)
     app.connect("build-finished", _copy)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

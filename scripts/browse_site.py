@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 # The heaviest a page may be, with everything it loads (uncompressed, as served here).
-PAGE_BUDGET_BYTES = 8 * 2**20
+PAGE_BUDGET_BYTES = 5 * 2**20
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 # The flags the machine's Chromium needs to start headless and stay off the network

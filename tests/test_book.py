@@ -140,3 +140,22 @@ def test_hide_solutions_leaves_no_trace_of_a_solution(tmp_path):
         if path.is_file() and solution_text in path.read_text(encoding="utf-8", errors="replace")
     ]
     assert not leaks, f"the hidden solution is still in {leaks}"
+
+
+@pytest.mark.book
+def test_launch_buttons_binder_and_thebe_everywhere_colab_on_notebooks(html_dir):
+    """Every executed page offers Binder (JupyterLab) and Thebe; Colab only where the page is an .ipynb."""
+    problems = []
+    for entry in toc_entries():
+        source = next((ROOT / entry).parent.glob(Path(entry).name + ".*"), None)
+        text = (html_dir / f"{entry}.html").read_text(encoding="utf-8")
+        if source is None or "kernelspec" not in source.read_text(encoding="utf-8"):
+            continue  # a plain text page: nothing to run
+        if "https://mybinder.org/v2/gh/" not in text or "urlpath=lab/tree/" not in text:
+            problems.append(f"{entry}: no Binder (JupyterLab) button")
+        if "initThebeSBT()" not in text:
+            problems.append(f"{entry}: no Thebe button")
+        has_colab = "https://colab.research.google.com/github/" in text
+        if has_colab != (source.suffix == ".ipynb"):
+            problems.append(f"{entry}: Colab button {'present' if has_colab else 'missing'} on a {source.suffix} page")
+    assert not problems, "\n".join(problems)
