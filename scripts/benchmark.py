@@ -204,18 +204,20 @@ def measure_build(measure_site: bool = True) -> dict:
 def measure_browser_tests(html_dir: Path) -> dict:
     """Run tests/test_site.py against the site just built, as CI runs it (two workers)."""
     say("[site] browser tests (tests/test_site.py) ...")
-    command = [sys.executable, "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider", "tests/test_site.py"]
+    command = [sys.executable, "-m", "pytest", "-q", "-rf", "-n", "2", "-p", "no:cacheprovider", "tests/test_site.py"]
     start = time.perf_counter()
     result = subprocess.run(
         command, cwd=ROOT, env={**os.environ, "NONLINEAR_SITE": str(html_dir)}, capture_output=True, text=True
     )
     seconds = time.perf_counter() - start
     last = (result.stdout.strip().splitlines() or [""])[-1]
-    say(f"    {seconds:.0f} s: {last}")
+    failed = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
+    say(f"    {seconds:.0f} s: {last}" + "".join(f"\n    {line}" for line in failed))
     return {
         "seconds": round(seconds, 1),
         "exit_code": result.returncode,
         "summary": last.strip("= "),
+        "failed": failed,
         "within_budget": result.returncode == 0 and seconds <= BROWSER_BUDGET_S,
     }
 
