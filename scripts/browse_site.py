@@ -16,6 +16,7 @@ import contextlib
 import functools
 import http.server
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -122,13 +123,22 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A client that hangs up early (a browser closing a page) is no error of the site."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextlib.contextmanager
 def serve(html_dir: Path) -> Iterator[str]:
     """Serve ``html_dir`` on 127.0.0.1 (a free port) for the duration; yields the base URL."""
     if not (Path(html_dir) / "index.html").is_file():
         raise FileNotFoundError(f"{html_dir} holds no built site (no index.html); build the book first")
     handler = functools.partial(_QuietHandler, directory=str(html_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
