@@ -25,7 +25,7 @@ test: venv node browser
 	$(BIN)/python -m pytest -n 2
 
 bench: venv node
-	$(BIN)/python scripts/benchmark.py $(BENCH_ARGS)
+	$(BIN)/python scripts/measure_budgets.py $(BENCH_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

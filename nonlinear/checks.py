@@ -1392,12 +1392,12 @@ _ACCURACY_CACHE: dict[tuple[str, int], float] = {}
 
 
 def reference_test_accuracy(activation: str, seed: int) -> float:
-    """Lab 7: test accuracy of ``benchmark.train_one(activation, "digits", seed)`` (cached per process)."""
-    from nonlinear import benchmark
+    """Lab 7: test accuracy of ``task_comparison.train_one(activation, "digits", seed)`` (cached per process)."""
+    from nonlinear import task_comparison
 
     key = (activation, seed)
     if key not in _ACCURACY_CACHE:
-        _ACCURACY_CACHE[key] = benchmark.train_one(activation, "digits", seed).test_accuracy
+        _ACCURACY_CACHE[key] = task_comparison.train_one(activation, "digits", seed).test_accuracy
     return _ACCURACY_CACHE[key]
 
 

@@ -1,6 +1,6 @@
 """Find the book's executable pages and run them the way the book build does.
 
-Used by tests/test_execution.py (one test per notebook) and scripts/benchmark.py
+Used by tests/test_execution.py (one test per notebook) and scripts/measure_budgets.py
 (time and memory per notebook), so both see the same list and the same run.
 
 A page is executable when it is

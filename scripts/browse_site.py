@@ -1,7 +1,7 @@
 """Visit the built site in a real headless browser: Debian's Chromium, driven by Playwright.
 
 Shared by the browser tests (``tests/test_site.py``) and the benchmark's page-weight
-report (``scripts/benchmark.py``). The site is served over HTTP on 127.0.0.1 (as a
+report (``scripts/measure_budgets.py``). The site is served over HTTP on 127.0.0.1 (as a
 web server would serve it; ``file://`` would break the search page), every request
 that would leave the machine is recorded and blocked, and :func:`visit` reports what
 a reader's browser saw on one page.

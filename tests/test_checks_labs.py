@@ -211,10 +211,10 @@ def test_layer_statistics_check_agrees_with_the_experiment_and_hints_at_the_vari
 def test_accuracy_summary_check_hints_at_the_population_std():
     import statistics
 
-    from nonlinear import benchmark
+    from nonlinear import task_comparison
 
     def population(activation, seeds=(0, 1, 2)):
-        accuracies = [benchmark.train_one(activation, "digits", s).test_accuracy for s in seeds]
+        accuracies = [task_comparison.train_one(activation, "digits", s).test_accuracy for s in seeds]
         return statistics.fmean(accuracies), statistics.pstdev(accuracies)
 
     assert "ddof=1" in checks.check_accuracy_summary(population, show=False).message

@@ -227,12 +227,12 @@ WRONG_ANSWERS: dict[str, list[str]] = {
     ],
     "ex7_5": [
         "def accuracy_summary(activation, seeds=(0, 1, 2)):\n"
-        "    accuracies = [benchmark.train_one(activation, 'digits', seed).test_accuracy for seed in seeds]\n"
+        "    accuracies = [task_comparison.train_one(activation, 'digits', seed).test_accuracy for seed in seeds]\n"
         "    return float(np.mean(accuracies)), float(np.std(accuracies))",
         "def accuracy_summary(activation, seeds=(0, 1, 2)):\n"
-        "    return benchmark.train_one(activation, 'digits', seeds[0]).test_accuracy, 0.0",
+        "    return task_comparison.train_one(activation, 'digits', seeds[0]).test_accuracy, 0.0",
         "def accuracy_summary(activation, seeds=(0, 1, 2)):\n"
-        "    errors = [1 - benchmark.train_one(activation, 'digits', seed).test_accuracy for seed in seeds]\n"
+        "    errors = [1 - task_comparison.train_one(activation, 'digits', seed).test_accuracy for seed in seeds]\n"
         "    return float(np.mean(errors)), float(np.std(errors, ddof=1))",
     ],
 }

@@ -1,4 +1,4 @@
-"""The activation benchmark: one small MLP, trained with each hidden activation, several seeds.
+"""Activations compared on tasks: one small MLP, trained with each hidden activation, several seeds.
 
 Chapter 7 ("Choosing in practice") runs the whole grid; chapter 6 runs slices of
 it (Swish against ReLU, the sources' leaky ReLU6 against ReLU6 and Leaky ReLU),
@@ -16,8 +16,8 @@ Two tasks are defined in :data:`TASKS`:
 Every number is seeded and identical on every run, except ``seconds_per_epoch``,
 which is a wall-clock measurement of the machine that ran it.
 
->>> from nonlinear import benchmark
->>> rows = benchmark.run(["relu"], tasks=["spirals"], seeds=[0], epochs=5)
+>>> from nonlinear import task_comparison
+>>> rows = task_comparison.run(["relu"], tasks=["spirals"], seeds=[0], epochs=5)
 >>> rows[0].activation, rows[0].task, len(rows[0].loss)
 ('relu', 'spirals', 5)
 """

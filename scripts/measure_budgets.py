@@ -1,6 +1,6 @@
 """Measure the course against its budgets (shared design: Budgets).
 
-    python scripts/benchmark.py [--skip-build] [--skip-notebooks] [--skip-activations]
+    python scripts/measure_budgets.py [--skip-build] [--skip-notebooks] [--skip-activations]
 
 1. every chapter and lab: wall time (kernel start to last cell) and peak memory
    of the kernel process, against <= 30 s and <= 1 GiB each;
