@@ -14,6 +14,7 @@ and Colab all typeset.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from nonlinear import activations
@@ -38,7 +39,7 @@ HEADINGS = {
     "range_latex": "range",
     "derivative_formula": "derivative",
     "zero_centred": "zero-centred",
-    "saturation": "saturation (left, right)",
+    "saturation": "saturation (left / right)",
     "recommended_init": "recommended init",
     "used_in": "used in",
 }
@@ -84,8 +85,107 @@ def facts_frame(rows: Iterable[str | activations.Activation], columns: Iterable[
     return pd.DataFrame(table, index=pd.Index([f["name"] for f in facts], name=None))
 
 
-def facts_table(rows: Iterable[str | activations.Activation], columns: Iterable[str] = DEFAULT_COLUMNS):
-    """:func:`facts_frame` as a Markdown table to display (``IPython.display.Markdown``)."""
+# Layout of facts_table: the page's text column is about 688 px, 43 em of 16 px.
+COLUMN_WIDTH_EM = 40.0
+# Facts written as prose wrap inside their cell; they get a column to themselves, this wide at most.
+PROSE_FACTS = ("used_in", "summary", "reference", "url", "params")
+_PROSE_WIDTH_EM = 24.0
+_PADDING_EM = 1.4  # left and right padding of a table cell in the book's theme
+_LATEX_SPACING = re.compile(r"\\(?:[,;:!> ]|quad|qquad|left|right|big|Big|bigl|bigr|mathrm|text|tfrac|frac|dfrac|operatorname)")
+_LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
+
+
+def _shown(column: str, value) -> str:
+    """One fact as the Markdown a reader sees in a cell."""
+    if column in LATEX_FACTS:
+        return inline_math(value)
+    if column == "saturation":
+        return " / ".join("none" if side is None else str(side) for side in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v!r}" for k, v in value.items()) or "none"
+    if isinstance(value, tuple | list):
+        return ", ".join(map(str, value)) or "none"
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def width_em(cell: str) -> float:
+    r"""Rough rendered width of one Markdown cell, in em: ``$...$`` counts each TeX command
+    (``\sigma``) as one glyph and spacing or formatting commands as none; text counts about
+    half an em a character (the theme's proportional font)."""
+    if cell.startswith("$") and cell.endswith("$") and len(cell) > 1:
+        latex = _LATEX_SPACING.sub("", cell[1:-1])
+        latex = _LATEX_COMMAND.sub("x", latex)
+        glyphs = sum(ch not in "{}^_ " for ch in latex)
+        return 0.62 * glyphs
+    return 0.5 * len(cell)
+
+
+def _column_em(heading: str, cells: list[str], prose: bool) -> float:
+    widest_word = max((len(word) for word in heading.split()), default=0) * 0.55  # headings wrap at spaces
+    content = max((width_em(cell) for cell in cells), default=0.0)
+    if prose:
+        content = min(content, _PROSE_WIDTH_EM)
+    return max(widest_word, content) + _PADDING_EM
+
+
+def _markdown(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(":---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def facts_layout(
+    rows: Iterable[str | activations.Activation],
+    columns: Iterable[str] = DEFAULT_COLUMNS,
+    width_em_budget: float = COLUMN_WIDTH_EM,
+) -> list[str]:
+    """The Markdown tables :func:`facts_table` shows, each narrow enough for the page's column.
+
+    One activation: one table of two columns (property, value), a row per fact.
+    Several: a table per group of facts, activations as rows and the name repeated
+    in each, the facts packed in their order until the estimated width
+    (:func:`width_em`) would pass ``width_em_budget``; a prose fact (``used_in``,
+    ``summary``) gets a table of its own, where it wraps.
+    """
+    frame = facts_frame(rows, columns)
+    chosen = [c for c in columns if c != "name"]
+    facts = []
+    for row in rows if isinstance(rows, list | tuple) else list(rows):
+        facts.append((activations.get(row) if isinstance(row, str) else row).facts())
+    names = [f"**{name}**" for name in frame.index]
+    cells = {c: [_shown(c, f[c]) for f in facts] for c in chosen}
+    headings = {c: HEADINGS.get(c, c) for c in chosen}
+    if len(names) == 1:
+        return [_markdown(["property", names[0]], [[headings[c], cells[c][0]] for c in chosen])]
+    name_em = _column_em("", names, prose=False)
+    groups: list[list[str]] = []
+    used = width_em_budget  # start a new group at the first column
+    for c in chosen:
+        prose = c in PROSE_FACTS
+        em = _column_em(headings[c], cells[c], prose)
+        if prose or used + em > width_em_budget or (groups and groups[-1][-1:] and groups[-1][-1] in PROSE_FACTS):
+            groups.append([c])
+            used = name_em + em
+        else:
+            groups[-1].append(c)
+            used += em
+    return [
+        _markdown(["activation", *(headings[c] for c in group)], [[n, *(cells[c][i] for c in group)] for i, n in enumerate(names)])
+        for group in groups
+    ]
+
+
+def facts_table(
+    rows: Iterable[str | activations.Activation],
+    columns: Iterable[str] = DEFAULT_COLUMNS,
+    width_em_budget: float = COLUMN_WIDTH_EM,
+):
+    """The facts of :func:`facts_frame` as Markdown tables that fit the page's column
+    (:func:`facts_layout`), for display (``IPython.display.Markdown``)."""
     from IPython.display import Markdown
 
-    return Markdown(facts_frame(rows, columns).to_markdown())
+    rows = list(rows)
+    columns = list(columns)
+    return Markdown("\n\n".join(facts_layout(rows, columns, width_em_budget)))
