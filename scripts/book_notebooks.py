@@ -12,26 +12,64 @@ It runs like ``jupyter-book build`` runs it (see _config.yml): kernel
 ``python3`` of the current environment, the notebook's own folder as working
 directory, 120 s per cell, no errors allowed, and no output on stderr (the
 strict build turns stderr into a failing warning) unless the cell carries the
-tag ``remove-stderr``.
+tag ``remove-stderr``. The book build itself executes its pages with this runner,
+several at a time (``run_many``; _ext/parallel_execution.py).
+
+Every kernel talks to its client over Unix-domain sockets in a private folder
+(``IPCKernelManager``), never over TCP: a TCP kernel's ports are picked free by
+the client, released, and bound by the kernel a moment later, and on a busy
+machine another process can take one in between ("Address already in use",
+then "Kernel didn't respond in 60 seconds").
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
-from collections.abc import Callable
+import shutil
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 
 import jupytext
 import nbformat
 import yaml
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from traitlets import CaselessStrEnum
 
 ROOT = Path(__file__).resolve().parents[1]
 CELL_TIMEOUT_S = 120
 KERNEL_NAME = "python3"
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel listens on Unix-domain sockets, ``<private folder>/kernel-1`` to ``-5``.
+
+    The folder is made fresh for each kernel (so no two kernels can collide) and
+    removed when the kernel shuts down; no TCP port is involved at all.
+    """
+
+    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    def _ip_default(self) -> str:  # for ipc, "ip" is the sockets' path prefix
+        return os.path.join(tempfile.mkdtemp(prefix="nonlinear-kernel-"), "kernel")
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart and self.transport == "ipc":
+            shutil.rmtree(os.path.dirname(self.ip), ignore_errors=True)
+
+    cleanup_resources = _async_cleanup_resources
 
 
 def front_matter(path: Path) -> dict:
@@ -99,16 +137,20 @@ def _error_summary(error: BaseException) -> str:
 def execute(
     path: Path,
     *,
+    notebook: nbformat.NotebookNode | None = None,
     timeout: int = CELL_TIMEOUT_S,
+    check_stderr: bool = True,
     on_kernel_start: Callable[[NotebookClient], None] | None = None,
 ) -> nbformat.NotebookNode:
     """Run every cell of ``path``; return the executed notebook or raise NotebookFailure.
 
-    ``on_kernel_start(client)`` is called once the kernel is up (the benchmark
-    uses it to find the kernel's process id).
+    ``notebook`` is the page as already read (the build passes the one MyST-NB
+    read); by default jupytext reads ``path``. ``on_kernel_start(client)`` is
+    called once the kernel is up (the benchmark uses it to find the kernel's
+    process id).
     """
     path = Path(path).resolve()
-    nb = jupytext.read(path)
+    nb = notebook if notebook is not None else jupytext.read(path)
     current = {"index": None}
 
     def remember(cell, cell_index, **_):
@@ -124,6 +166,8 @@ def execute(
         kernel_name=KERNEL_NAME,
         allow_errors=False,
         resources={"metadata": {"path": str(path.parent)}},
+        kernel_manager_class=IPCKernelManager,
+        record_timing=False,  # no time stamps in the cells' metadata: a page's outputs depend on its code only
         on_cell_start=remember,
         on_notebook_start=started,
     )
@@ -131,7 +175,13 @@ def execute(
         client.execute()
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
         raise NotebookFailure(path, nb, current["index"], _error_summary(error)) from None
+    if check_stderr:
+        check_no_stderr(path, nb)
+    return nb
 
+
+def check_no_stderr(path: Path, nb: nbformat.NotebookNode) -> None:
+    """Raise NotebookFailure for the first cell that wrote to stderr without the tag ``remove-stderr``."""
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or "remove-stderr" in cell.metadata.get("tags", []):
             continue
@@ -145,4 +195,77 @@ def execute(
                 f"    {line}" for line in _ANSI.sub("", stderr).strip().splitlines()[:12]
             )
             raise NotebookFailure(path, nb, index, problem)
-    return nb
+
+
+# --------------------------------------------------------------- many at a time
+
+
+@dataclass
+class Run:
+    """One page run by ``run_many``: its label, seconds, the failure (or None) and the executed notebook."""
+
+    label: str
+    seconds: float
+    failure: str | None
+    notebook: nbformat.NotebookNode | None
+
+
+def expected_seconds(root: Path = ROOT) -> dict[str, float]:
+    """Seconds per page from the last committed benchmark, to start the longest pages first (order only)."""
+    latest = root / "assets" / "benchmarks" / "latest.json"
+    try:
+        return {row["notebook"]: float(row["seconds"]) for row in json.loads(latest.read_text())["notebooks"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _run_job(job: tuple[str, str | None, bool]) -> tuple[str, float, str | None, str | None]:
+    """Run one page in a worker process; notebooks travel as JSON text."""
+    path, text, check_stderr = job
+    notebook = nbformat.reads(text, as_version=4) if text is not None else None
+    start = time.perf_counter()
+    executed, failure = None, None
+    try:
+        executed = execute(Path(path), notebook=notebook, check_stderr=check_stderr)
+    except NotebookFailure as error:
+        failure, executed = str(error), notebook
+    except Exception:  # the kernel did not start, the page could not be read, ...
+        failure = f"{label(Path(path))}: {traceback.format_exc(limit=4)}"
+    seconds = time.perf_counter() - start
+    return path, seconds, failure, (nbformat.writes(executed) if executed is not None else None)
+
+
+def default_jobs() -> int:
+    """How many pages to run at once: ``NONLINEAR_JOBS``, else the cores this process may use."""
+    if os.environ.get("NONLINEAR_JOBS"):
+        return max(1, int(os.environ["NONLINEAR_JOBS"]))
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def run_many(
+    paths: list[Path],
+    *,
+    jobs: int | None = None,
+    notebooks: dict[Path, nbformat.NotebookNode] | None = None,
+    check_stderr: bool = True,
+) -> Iterator[Run]:
+    """Run pages ``jobs`` at a time (longest first, by the last benchmark), each in a fresh kernel.
+
+    Yields each ``Run`` as it finishes; a failing page never stops the others.
+    Workers are spawned, not forked, so no state of the calling process (a
+    Sphinx build, a ZeroMQ context) leaks into them.
+    """
+    jobs = jobs or default_jobs()
+    notebooks = notebooks or {}
+    expected = expected_seconds()
+    order = sorted(paths, key=lambda p: -expected.get(label(p), 0.0))
+    todo = [
+        (str(Path(p).resolve()), nbformat.writes(notebooks[p]) if p in notebooks else None, check_stderr)
+        for p in order
+    ]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(_run_job, job) for job in todo]
+        for future in as_completed(futures):
+            path, seconds, failure, text = future.result()
+            notebook = nbformat.reads(text, as_version=4) if text is not None else None
+            yield Run(label(Path(path)), seconds, failure, notebook)
