@@ -1,45 +1,286 @@
-"""Verdicts on the claims of the four source articles, recorded where the experiment runs.
+"""Verdicts on the claims of the sources: decided in code, recorded once, on the page that owns the claim.
 
-A chapter measures, decides the verdict in code from its numbers, and calls
-:func:`record`. That shows a verdict box on the page and *glues* the claim,
-its source, the verdict and the evidence under keys ``<id>.claim``,
-``<id>.source``, ``<id>.verdict`` and ``<id>.evidence``; the appendix "Claims of
-the sources" pastes them from there, so each verdict is written in one place.
+The claims themselves (source, section, wording, mechanism, owning page,
+threshold) live in :mod:`nonlinear.claim_registry`. A page measures, decides
+with the functions below, and calls :func:`record`, which shows the verdict
+and *glues* it for the ledger ("Claims of the sources") under
+``<id>.claim``, ``<id>.source``, ``<id>.verdict`` and ``<id>.evidence``. Any
+other page that touches the claim links to the verdict with
+``{ref}`… <claim-<id>>``` instead of judging again.
 
->>> c = record("demo", "000", "ReLU is cheap", verdict_from(True), "0.4 ns per element", glue_values=False, show=False)
->>> c.verdict
+The verdict scale (rules on the "How verdicts are decided" page):
+
+- **holds**: the evidence supports the claim as stated;
+- **holds with caveats**: supported, but smaller, narrower or more conditional than stated;
+- **right conclusion, wrong reason**: the effect is there, the mechanism the source gives is not;
+- **not reproduced here**: the experiment could not show the effect (absence of evidence, not evidence against);
+- **wrong**: evidence against the claim (the interval lies on the other side of zero) or false mathematically.
+
+Comparative claims are decided by :func:`paired` (or :func:`decide` on the
+differences): mean paired difference, 95% t-interval, threshold fixed before
+looking.
+
+>>> d = decide([0.03, 0.05, 0.04, 0.02, 0.06, 0.04, 0.05, 0.03, 0.04, 0.05], threshold=0.01)
+>>> d.verdict
 'holds'
+>>> with_mechanism(d.verdict, mechanism_holds=False)
+'right conclusion, wrong reason'
 """
 
 from __future__ import annotations
 
 import html
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+
+from nonlinear.claim_registry import MERGED, REGISTRY, SOURCES, Entry
 
 # The MIME-type prefix under which myst-nb stores a glued value that is not displayed.
 GLUE_PREFIX = "application/papermill.record/"
 
-VERDICTS = ("holds", "holds with caveats", "wrong")
-SOURCES = {
-    "000": "Jain, 'Why must neural networks have activation functions?' (Chinese translation)",
-    "001": "'Which normalisation should data get when tanh is the activation' (blog post)",
-    "003": "Wikipedia, 'Rectifier (neural networks)', bilingual copy",
-    "004": "'[AI] Activation functions' (blog post)",
-}
+HOLDS, CAVEATS, WRONG_REASON, NOT_REPRODUCED, WRONG = (
+    "holds",
+    "holds with caveats",
+    "right conclusion, wrong reason",
+    "not reproduced here",
+    "wrong",
+)
+VERDICTS = (HOLDS, CAVEATS, WRONG_REASON, NOT_REPRODUCED, WRONG)
+SUPPORTED = (HOLDS, CAVEATS)
+MARKS = {HOLDS: "✔", CAVEATS: "≈", WRONG_REASON: "◐", NOT_REPRODUCED: "?", WRONG: "✘"}
+
+MIN_SEEDS = 10  # paired seeds a comparison needs unless the page shows fewer suffice
+CEILING = 0.99  # a task where every run of every arm scores at least this is saturated
+
+
+class SaturatedTask(ValueError):
+    """The task cannot tell the arms apart (all at the ceiling, or no spread): no verdict may rest on it."""
+
+
+# --- the registry ---------------------------------------------------------------------------------
+
+
+def entry(claim_id: str) -> Entry:
+    """The registry entry of ``claim_id`` (a clear error for a merged or unknown id)."""
+    if claim_id in REGISTRY:
+        return REGISTRY[claim_id]
+    if claim_id in MERGED:
+        raise KeyError(
+            f"claim {claim_id!r} was merged into {MERGED[claim_id]!r}: link to {{ref}}`claim-{MERGED[claim_id]}`"
+        )
+    raise KeyError(f"unknown claim {claim_id!r}: add it to nonlinear/claim_registry.py first")
+
+
+def threshold(claim_id: str) -> float:
+    """The threshold fixed for ``claim_id`` in the registry (before any result was seen)."""
+    value = entry(claim_id).threshold
+    if value is None:
+        raise ValueError(f"claim {claim_id!r} has no threshold in the registry; pass one to decide()/paired()")
+    return value
+
+
+def label(claim_id: str) -> str:
+    """The MyST label of the section that owns the claim: link to it with ``{ref}`text <claim-ID>```."""
+    return f"claim-{entry(claim_id).id}"
+
+
+# --- deciding ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A verdict from paired differences ``d`` (positive = the claim's direction).
+
+    ``mean`` = d̄, ``low``/``high`` = d̄ ∓ t₀.₉₇₅,ₙ₋₁ · s/√n, ``threshold`` = δ.
+    """
+
+    verdict: str
+    mean: float
+    low: float
+    high: float
+    n: int
+    threshold: float
+    reason: str
+    unit: str = ""
+    scale: float = 1.0
+
+    def text(self) -> str:
+        """'mean paired difference +1.20 (95% CI +0.40 to +2.00; 10 seeds; threshold 0.50)'."""
+        s, u = self.scale, self.unit
+        return (
+            f"mean paired difference {s * self.mean:+.2f}{u} (95% CI {s * self.low:+.2f} to {s * self.high:+.2f}{u}; "
+            f"{self.n} seeds; threshold {s * self.threshold:.2f}{u})"
+        )
+
+    def __str__(self) -> str:
+        return f"{self.verdict}: {self.text()}"
+
+
+def interval(differences: Iterable[float], confidence: float = 0.95) -> tuple[float, float, float]:
+    """(mean, low, high): the two-sided t-interval of the mean of ``differences``."""
+    from scipy import stats
+
+    d = np.asarray(list(differences), dtype=float)
+    if d.ndim != 1 or len(d) < 2:
+        raise ValueError(f"need at least 2 paired differences, got {d.size}")
+    if not np.all(np.isfinite(d)):
+        raise ValueError("differences must be finite (a diverged run needs a finite score, e.g. chance accuracy)")
+    mean = float(d.mean())
+    half = float(stats.t.ppf(0.5 + confidence / 2, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d)))
+    return mean, mean - half, mean + half
+
+
+def decide(
+    differences: Iterable[float],
+    threshold: float,
+    *,
+    min_seeds: int = MIN_SEEDS,
+    unit: str = "",
+    scale: float = 1.0,
+) -> Decision:
+    """Decide from paired differences d (oriented so that d > 0 is what the claim says).
+
+    With the 95% interval [lo, hi] and the threshold δ ≥ 0 fixed before looking:
+    hi < 0 → wrong; lo > δ → holds; 0 < lo ≤ δ → holds with caveats; otherwise
+    (the interval contains 0) → not reproduced here. ``unit``/``scale`` only
+    format the text (``scale=100, unit=' points'`` for accuracies).
+    """
+    d = np.asarray(list(differences), dtype=float)
+    if not (isinstance(threshold, (int, float)) and threshold >= 0 and math.isfinite(threshold)):
+        raise ValueError(f"threshold must be a finite number >= 0, got {threshold!r}")
+    if len(d) < min_seeds:
+        raise ValueError(f"{len(d)} paired differences; decide() needs at least min_seeds={min_seeds}")
+    if len(d) >= 2 and np.ptp(d) == 0 and d[0] == 0:
+        raise SaturatedTask("every paired difference is exactly 0: the task cannot tell the arms apart")
+    mean, low, high = interval(d)
+    if high < 0:
+        verdict, reason = WRONG, "the whole interval lies on the other side of zero"
+    elif low > threshold:
+        verdict, reason = HOLDS, "the whole interval lies beyond the threshold"
+    elif low > 0:
+        verdict, reason = CAVEATS, "the effect is there, but the interval reaches below the threshold"
+    elif high < threshold and low > -threshold:
+        verdict, reason = NOT_REPRODUCED, "the interval contains 0 and excludes an effect as large as the threshold"
+    else:
+        verdict, reason = NOT_REPRODUCED, "the interval contains 0"
+    return Decision(verdict, mean, low, high, len(d), float(threshold), reason, unit, scale)
+
+
+def saturated(*arms: Iterable[float], ceiling: float | None = CEILING) -> bool:
+    """True when a task cannot separate ``arms``: every value >= ``ceiling``, or no spread at all."""
+    values = np.concatenate([np.asarray(list(a), dtype=float).ravel() for a in arms])
+    if values.size == 0:
+        raise ValueError("no values")
+    at_ceiling = ceiling is not None and bool(np.all(values >= ceiling))
+    return at_ceiling or bool(np.ptp(values) == 0)
+
+
+def paired(
+    a: Iterable[float],
+    b: Iterable[float],
+    threshold: float,
+    *,
+    lower_is_better: bool = False,
+    ceiling: float | None = CEILING,
+    min_seeds: int = MIN_SEEDS,
+    unit: str = "",
+    scale: float = 1.0,
+) -> Decision:
+    """Decide the claim "arm ``a`` beats arm ``b``" from per-seed scores paired by seed.
+
+    d_i = a_i − b_i (b_i − a_i when ``lower_is_better``), then :func:`decide`.
+    Raises :class:`SaturatedTask` when :func:`saturated` (``ceiling=None`` for
+    scores that are not accuracies in [0, 1]).
+    """
+    a, b = np.asarray(list(a), dtype=float), np.asarray(list(b), dtype=float)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError(f"a and b must be 1-d and paired by seed, got shapes {a.shape} and {b.shape}")
+    if saturated(a, b, ceiling=None if lower_is_better else ceiling):
+        raise SaturatedTask(
+            f"saturated task: scores range {min(a.min(), b.min()):.3f}–{max(a.max(), b.max()):.3f} "
+            "(all at the ceiling or no spread); no verdict may rest on it"
+        )
+    d = b - a if lower_is_better else a - b
+    return decide(d, threshold, min_seeds=min_seeds, unit=unit, scale=scale)
+
+
+def combine(decisions: Mapping[str, Decision | str]) -> str:
+    """One verdict from several settings (depths, optimisers, tasks), each already decided.
+
+    All hold → holds; all supported (holds or with caveats) → holds with caveats;
+    some supported, others not → holds with caveats (the claim is conditional);
+    none supported but some wrong → wrong; otherwise not reproduced here.
+    """
+    if not decisions:
+        raise ValueError("no decisions to combine")
+    verdicts = [d.verdict if isinstance(d, Decision) else d for d in decisions.values()]
+    for v in verdicts:
+        _check_verdict(v)
+    if all(v == HOLDS for v in verdicts):
+        return HOLDS
+    if any(v in SUPPORTED for v in verdicts):
+        return CAVEATS
+    if any(v == WRONG for v in verdicts):
+        return WRONG
+    if any(v == WRONG_REASON for v in verdicts):
+        return WRONG_REASON
+    return NOT_REPRODUCED
+
+
+def with_mechanism(verdict: str | Decision, mechanism_holds: bool) -> str:
+    """Apply the test of the reason the source gives ("because …") to the verdict on its conclusion.
+
+    A supported conclusion whose mechanism fails becomes "right conclusion,
+    wrong reason"; any other verdict is returned unchanged.
+    """
+    v = verdict.verdict if isinstance(verdict, Decision) else verdict
+    _check_verdict(v)
+    if v in SUPPORTED and not mechanism_holds:
+        return WRONG_REASON
+    return v
+
+
+def exact(holds: bool, caveat: bool = False) -> str:
+    """Verdict of a claim checked exactly (an identity, a count, a proof): false means false mathematically."""
+    if holds:
+        return CAVEATS if caveat else HOLDS
+    return WRONG
+
+
+def verdict_from(holds: bool, caveat: bool = False) -> str:
+    """Deprecated alias of :func:`exact`; comparative claims must use :func:`paired`/:func:`decide`."""
+    return exact(holds, caveat)
+
+
+def _check_verdict(verdict: str) -> None:
+    if verdict not in VERDICTS:
+        raise ValueError(f"verdict must be one of {VERDICTS}, got {verdict!r}")
+
+
+# --- recording ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Claim:
+    """A recorded verdict, shown on the page as a short box."""
+
     id: str
     source: str
     claim: str
     verdict: str
     evidence: str
+    mechanism: str | None = None
 
     def _repr_markdown_(self) -> str:
-        mark = {"holds": "✔", "holds with caveats": "≈", "wrong": "✘"}[self.verdict]
-        return f"**Claim** (source {self.source}): {self.claim}  \n**Verdict: {mark} {self.verdict}** — {self.evidence}"
+        because = f" (because {self.mechanism})" if self.mechanism else ""
+        return (
+            f"**Claim** (source {self.source}): {self.claim}{because}  \n"
+            f"**Verdict: {MARKS[self.verdict]} {self.verdict}** — {self.evidence}"
+        )
 
 
 class _Plain(str):
@@ -70,24 +311,40 @@ def glue(name: str, value: Any, display: bool = True) -> None:
     show({prefix + mime: data for mime, data in bundle.items()}, raw=True, metadata=metadata)
 
 
-def verdict_from(holds: bool, caveat: bool = False) -> str:
-    """'holds', 'holds with caveats' or 'wrong', from two booleans the experiment computed."""
-    if holds:
-        return "holds with caveats" if caveat else "holds"
-    return "wrong"
+def record(claim_id: str, *args: Any, glue_values: bool = True, show: bool = True) -> Claim:
+    """Record the one verdict of a registry claim: ``record(claim_id, verdict_or_decision, evidence)``.
 
+    ``verdict_or_decision`` is a verdict of the scale or a :class:`Decision`
+    (whose numbers are appended to ``evidence``). The source and the claim's
+    wording come from the registry. Shows the verdict and glues it for the ledger.
 
-def record(
-    claim_id: str, source: str, claim: str, verdict: str, evidence: str, glue_values: bool = True, show: bool = True
-) -> Claim:
-    """Record one verdict: check it, show it on the page, and glue it for the claim ledger."""
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {', '.join(SOURCES)} (the files in shared/seeds), got {source!r}")
-    if verdict not in VERDICTS:
-        raise ValueError(f"verdict must be one of {VERDICTS}, got {verdict!r}")
-    if not claim_id or any(ch.isspace() for ch in claim_id):
+    Deprecated call, accepted while pages migrate:
+    ``record(claim_id, source, claim, verdict, evidence)``; the registry's
+    source and wording win when the id is registered.
+    """
+    if not isinstance(claim_id, str) or not claim_id or any(ch.isspace() for ch in claim_id):
         raise ValueError(f"claim_id must be a non-empty key without spaces, got {claim_id!r}")
-    result = Claim(claim_id, source, claim, verdict, evidence)
+    if len(args) == 4:  # the old signature
+        source, claim, verdict, evidence = args
+        if source not in SOURCES:
+            raise ValueError(f"source must be one of {', '.join(SOURCES)} (the files in shared/seeds), got {source!r}")
+        known = REGISTRY.get(claim_id)
+        source, claim, mechanism = (known.source, known.claim, known.mechanism) if known else (source, claim, None)
+    elif len(args) in (1, 2):
+        verdict, evidence = args[0], (args[1] if len(args) == 2 else "")
+        known = entry(claim_id)
+        source, claim, mechanism = known.source, known.claim, known.mechanism
+    else:
+        raise TypeError("record(claim_id, verdict_or_decision, evidence)")
+    if isinstance(verdict, Decision):
+        if known is not None and known.threshold is not None and not math.isclose(verdict.threshold, known.threshold):
+            raise ValueError(
+                f"decision threshold {verdict.threshold} differs from the one fixed in the registry ({known.threshold})"
+            )
+        evidence = f"{evidence}; {verdict.text()}" if evidence else verdict.text()
+        verdict = verdict.verdict
+    _check_verdict(verdict)
+    result = Claim(claim_id, source, claim, verdict, str(evidence), mechanism)
     if glue_values:
         for field in ("claim", "source", "verdict", "evidence"):
             glue(f"{claim_id}.{field}", _Plain(getattr(result, field)), display=False)
@@ -96,3 +353,62 @@ def record(
 
         display(result)
     return result
+
+
+# --- the ledger ----------------------------------------------------------------------------------------
+
+CHAPTER_TITLES = {
+    "1": "What is an activation function?",
+    "2": "Why nonlinearity?",
+    "3": "Backpropagation from scratch",
+    "4": "What makes a good activation?",
+    "5": "The classic activations",
+    "6": "Modern variants",
+    "7": "Choosing in practice",
+}
+
+LEDGER_INTRO = """\
+# Claims of the sources
+
+The four source articles behind this course make many claims about activation
+functions. Each claim is listed here once, with the verdict that the page owning
+it computed from its own measurements when the book was built. The scale has
+five steps: **holds**, **holds with caveats**, **right conclusion, wrong
+reason**, **not reproduced here** and **wrong**; {doc}`verdict_rules` states
+the rules, and a link after each claim leads to the experiment.
+
+Sources: **000** Jain, *Why must neural networks have activation functions?*
+(a Chinese translation); **001** a Chinese blog post on tanh, normalisation and
+activation properties; **003** a bilingual copy of Wikipedia's *Rectifier
+(neural networks)*; **004** *[AI] Activation functions*, a Chinese blog post.
+Claims marked **course** are questions this course adds because they are often
+heard, not claims of a source.
+
+This page is generated from `nonlinear/claim_registry.py` by
+`python scripts/make_claims_ledger.py`; edit the registry, not this page.
+"""
+
+
+def ledger() -> str:
+    """The Markdown of chapters/claims.md: every registry claim once, its verdict and evidence pasted by glue."""
+    lines = [LEDGER_INTRO]
+    for chapter, title in CHAPTER_TITLES.items():
+        entries = [e for e in REGISTRY.values() if e.chapter == chapter]
+        if not entries:
+            continue
+        lines.append(f"## Chapter {chapter}: {title}\n")
+        for e in entries:
+            key = f"{e.page.removeprefix('chapters/')}.md::{e.id}"
+            because = f" *Because* {e.mechanism}." if e.mechanism else ""
+            if e.sources == ("course",):
+                where = f"This course's question {e.section}"
+            elif len(e.sources) > 1:
+                where = f"Sources: {e.section}"
+            else:
+                where = f"Source {e.source}, {e.section}"
+            lines.append(
+                f"- **{e.claim}.**{because}  \n"
+                f"  {where}. Experiment: {{ref}}`{e.experiment} <claim-{e.id}>`.  \n"
+                f"  Verdict: **{{glue}}`{key}.verdict`**. {{glue}}`{key}.evidence`\n"
+            )
+    return "\n".join(lines)

@@ -84,7 +84,7 @@ def test_curve_is_sorted_regression_data():
 
 def test_unknown_dataset_name_lists_the_choices():
     with pytest.raises(
-        ValueError, match="unknown dataset 'mnist'; choose from xor, moons, circles, spirals, linear, digits"
+        ValueError, match="unknown dataset 'mnist'; choose from xor, moons, circles, spirals, linear, digits, mnist1d"
     ):
         data.load("mnist")
 
@@ -93,3 +93,35 @@ def test_unknown_dataset_name_lists_the_choices():
 def test_bad_size_is_rejected(n):
     with pytest.raises(ValueError, match="n must be an integer >= 8"):
         data.xor(n=n)
+
+
+def test_mnist1d_is_the_reference_data_set_built_locally(tmp_path, monkeypatch):
+    """Generated with mnist1d's make_dataset (never downloaded), cached, and the same from the cache."""
+    import mnist1d.data
+
+    monkeypatch.setenv("NONLINEAR_CACHE", str(tmp_path))
+    monkeypatch.setattr(mnist1d.data, "get_dataset", lambda *a, **k: pytest.fail("get_dataset downloads"))
+    data._mnist1d_arrays.cache_clear()
+    state = np.random.get_state()
+    d = data.load("mnist1d")
+    assert np.array_equal(np.random.get_state()[1], state[1]), "generation must not reseed numpy's global generator"
+    assert (d.X_train.shape, d.X_test.shape, d.n_classes) == ((4000, 40), (1000, 40), 10)
+    assert d.X_train.dtype == np.float64 and d.y_train.dtype == np.int64
+    assert np.bincount(d.y_train, minlength=10).min() > 350  # balanced: 500 per class in all
+    everything = np.concatenate([d.X_train, d.X_test])
+    assert abs(everything.mean()) < 1e-6 and everything.std() == pytest.approx(1.0, abs=1e-6)
+    cached = list(tmp_path.glob("mnist1d-5000-42-*.npz"))
+    assert len(cached) == 1
+    data._mnist1d_arrays.cache_clear()
+    again = data.mnist1d()
+    assert np.array_equal(again.X_train, d.X_train) and np.array_equal(again.y_test, d.y_test)
+    data._mnist1d_arrays.cache_clear()
+
+
+def test_mnist1d_is_not_separable_by_a_linear_model():
+    """A linear model stays far below perfect (the reference paper: about 0.3 logistic regression), so it is not saturated."""
+    from sklearn.linear_model import LogisticRegression
+
+    d = data.mnist1d()
+    accuracy = LogisticRegression(max_iter=300).fit(d.X_train, d.y_train).score(d.X_test, d.y_test)
+    assert 0.2 < accuracy < 0.6

@@ -1,0 +1,513 @@
+"""The claims of the four source articles: one entry per claim, data only.
+
+Each entry names the claim (an ``id`` that stays fixed), the source(s) and the
+section where it is made, the claim as the source states it (paraphrased in
+English), the reason it gives (``mechanism``, or ``None``), the one page that
+tests it and records its verdict (``page``, a docname), the experiment's name
+(the link text in the ledger), and, for comparative claims, the threshold
+fixed before looking (``threshold``, in the units of ``metric``).
+
+Edit an entry in place (keep the id); add new claims in the block of the
+chapter that owns them. Logic lives in :mod:`nonlinear.claims`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SOURCES = {
+    "000": "Jain, 'Why must neural networks have activation functions?' (Chinese translation)",
+    "001": "'Which normalisation should data get when tanh is the activation' (blog post)",
+    "003": "Wikipedia, 'Rectifier (neural networks)', bilingual copy",
+    "004": "'[AI] Activation functions' (blog post)",
+    "course": "this course: a question the sources do not raise, tested because it is often said",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One claim of the sources (see the module docstring for the fields)."""
+
+    id: str
+    sources: tuple[str, ...]
+    section: str
+    claim: str
+    mechanism: str | None
+    page: str
+    experiment: str
+    threshold: float | None = None
+    metric: str = ""
+
+    @property
+    def source(self) -> str:
+        """The sources as one string, for example ``'000, 003'``."""
+        return ", ".join(self.sources)
+
+    @property
+    def chapter(self) -> str:
+        """``'1'`` … ``'7'``: the chapter of the owning page."""
+        return self.page.split("/")[1][1]
+
+
+CH1 = "chapters/01_what_is_an_activation"
+CH2 = "chapters/02_why_nonlinearity"
+CH3 = "chapters/03_backpropagation"
+CH4 = "chapters/04_good_activation"
+C5 = "chapters/05_classic/"
+C6 = "chapters/06_modern/"
+C7 = "chapters/07_choosing/"
+
+ENTRIES: tuple[Entry, ...] = (
+    # --- Chapter 1 -------------------------------------------------------------------------------
+    Entry(
+        "c1-sigmoid-biology",
+        ("001",),
+        "§4 (sigmoid)",
+        "The sigmoid is the activation physically closest to a biological neuron",
+        None,
+        CH1,
+        "fitting a neuron's firing-rate curve",
+    ),
+    # --- Chapter 2 -------------------------------------------------------------------------------
+    Entry(
+        "c2-linear-collapse",
+        ("001", "000", "004"),
+        "001 §2; 000 §2; 004 intro",
+        "Without activation functions a network of any depth is equivalent to a single linear layer",
+        None,
+        CH2,
+        "collapsing a deep linear network",
+    ),
+    Entry(
+        "c2-nonlinear-data",
+        ("000",),
+        "§2 (the smoker example)",
+        "A linear model cannot separate data whose class pattern is nonlinear",
+        None,
+        CH2,
+        "linear and nonlinear models on four data sets",
+    ),
+    Entry(
+        "c2-range",
+        ("000",),
+        "§2, point 1",
+        "Activation functions are needed to keep neuron outputs within a range",
+        "without a bound, outputs grow very large in deep networks and make the computation expensive",
+        CH2,
+        "output growth through 50 layers",
+    ),
+    Entry(
+        "c2-universal",
+        ("001", "004"),
+        "001 §2; 004 intro",
+        "With nonlinear activations a neural network can approximate any function",
+        None,
+        CH2,
+        "fitting a curve with more and more ReLU units",
+    ),
+    # --- Chapter 3 -------------------------------------------------------------------------------
+    Entry(
+        "c3-chain-rule",
+        ("000",),
+        "§3.1 (vanishing gradients)",
+        "For o(x) = f2(f1(x)), o'(x) = f2(x)·f1'(x), and f1'(x) = Act(W1x1+b1)·x1",
+        None,
+        CH3,
+        "the printed chain rule against finite differences",
+    ),
+    # --- Chapter 4 -------------------------------------------------------------------------------
+    Entry(
+        "c4-sigmoid-five-layers",
+        ("001",),
+        "§4 (sigmoid)",
+        "Sigmoid networks show vanishing gradients within 5 layers",
+        None,
+        CH4,
+        "per-layer gradient norms of sigmoid networks",
+    ),
+    Entry(
+        "c4-values-shrink",
+        ("000",),
+        "§3.1 (vanishing gradients)",
+        "In deep networks the gradients of the first layers shrink towards zero (vanishing gradients)",
+        "the activation's values lie between 0 and 1, and several of them are multiplied together",
+        CH4,
+        "value against derivative in the backward pass",
+    ),
+    Entry(
+        "c4-relu-gradient-flow",
+        ("003", "000", "004"),
+        "003 §2; 000 §4.3; 004 §3",
+        "ReLU does not saturate for positive inputs and so avoids vanishing gradients; "
+        "it propagates gradients better than sigmoid-like functions",
+        "its derivative is 1 for every positive input",
+        CH4,
+        "per-layer gradient norms of ReLU networks",
+    ),
+    Entry(
+        "c4-tanh-faster",
+        ("001",),
+        "§4 (tanh)",
+        "tanh converges faster than sigmoid",
+        "its output has mean zero",
+        CH4,
+        "tanh against sigmoid and a centred sigmoid",
+        threshold=0.0,
+        metric="test accuracy after a fixed budget, tanh − sigmoid",
+    ),
+    Entry(
+        "c4-centring-speed",
+        ("004", "000", "001"),
+        "004 §1 (sigmoid); 000 §3.2; 001 §4 (sigmoid)",
+        "Outputs that are not zero-centred (sigmoid) slow down convergence",
+        "with all-positive inputs every component of a unit's weight gradient has the same sign, so updates zig-zag",
+        CH4,
+        "sigmoid against the same function shifted to mean zero",
+        threshold=0.0,
+        metric="test accuracy after a fixed budget, centred − uncentred",
+    ),
+    Entry(
+        "c4-sigmoid-expensive",
+        ("001", "000"),
+        "001 §4 (why ReLU); 000 §4.1",
+        "Sigmoid is expensive to compute (compared with ReLU)",
+        "it needs an exponential, and its derivative a division",
+        CH4,
+        "timing a layer step with each activation",
+        threshold=1.5,
+        metric="time ratio sigmoid / ReLU (forward + backward, whole layer)",
+    ),
+    Entry(
+        "c4-differentiable",
+        ("000", "001"),
+        "000 §3.4; 001 §3",
+        "An activation must be differentiable (at least piecewise) to be trained by gradient descent",
+        None,
+        CH4,
+        "training with a step function and with its smooth relatives",
+    ),
+    Entry(
+        "c4-monotonic-convex",
+        ("001",),
+        "§3",
+        "With a monotonic activation a single-layer network's loss is convex",
+        None,
+        CH4,
+        "loss along a line in weight space",
+    ),
+    Entry(
+        "c4-bounded-stable",
+        ("001",),
+        "§3",
+        "Bounded activations make gradient-based training more stable; unbounded ones train more "
+        "efficiently but need a smaller learning rate",
+        None,
+        CH4,
+        "largest learning rate that still reaches a stated accuracy",
+    ),
+    Entry(
+        "c4-relu-sparsity",
+        ("003",),
+        "§2 (advantages)",
+        "In a randomly initialised network about 50% of ReLU hidden units are active",
+        None,
+        CH4,
+        "active, never-active and always-active units",
+    ),
+    # --- Chapter 5 (classic activations) ---------------------------------------------------------
+    Entry(
+        "c5-sigmoid-never-used",
+        ("000",),
+        "§4.1 (sigmoid)",
+        "Sigmoid is never used in real models; it is listed only for historical reasons",
+        None,
+        C5 + "sigmoid",
+        "sigmoid inside LSTM gates, SiLU and GLU",
+    ),
+    Entry(
+        "c5-sigmoid-hard-to-train",
+        ("001",),
+        "§4 (sigmoid)",
+        "Sigmoid's saturation makes deep sigmoid networks hard to train",
+        "its derivative is close to 0 outside a narrow range",
+        C5 + "sigmoid",
+        "deep sigmoid against tanh",
+    ),
+    Entry(
+        "c5-sigmoid-probabilities",
+        ("001", "004"),
+        "001 §4 (sigmoid); 004 §1",
+        "Sigmoid outputs in (0, 1) can be used as probabilities",
+        None,
+        C5 + "sigmoid",
+        "calibration of sigmoid outputs",
+    ),
+    Entry(
+        "c5-softmax-identities",
+        ("003",),
+        "§4 (softplus)",
+        "softplus′ is the logistic function; the gradient of LogSumExp is softmax; with a zero first "
+        "argument LSE generalises softplus and softmax generalises the logistic function",
+        None,
+        C5 + "softmax_softplus",
+        "the four identities, checked numerically",
+    ),
+    Entry(
+        "c5-softmax-generalises-sigmoid",
+        ("000", "004"),
+        "000 §4.1; 004 §6",
+        "Softmax is the generalisation of sigmoid to several classes; its outputs lie in [0, 1]",
+        None,
+        C5 + "softmax_softplus",
+        "two-class softmax against sigmoid",
+    ),
+    Entry(
+        "c5-tanh-only-centring",
+        ("000",),
+        "§4.2 (tanh)",
+        "Compared with sigmoid, tanh only solves the zero-centring problem",
+        None,
+        C5 + "tanh",
+        "what else tanh changes: slope and gradient flow",
+    ),
+    Entry(
+        "c5-relu-advantages",
+        ("003",),
+        "§2 (advantages)",
+        "ReLU gives sparse activation, better gradient propagation, cheap computation and scale invariance",
+        None,
+        C5 + "relu",
+        "ReLU's four advantages, measured",
+    ),
+    Entry(
+        "c5-relu-problems",
+        ("003",),
+        "§3 (potential problems)",
+        "ReLU is not differentiable at zero, not zero-centred and unbounded",
+        None,
+        C5 + "relu",
+        "ReLU's three problems, measured",
+    ),
+    Entry(
+        "c5-relu-explosion",
+        ("000",),
+        "§4.3 (ReLU)",
+        "ReLU can suffer activation explosion",
+        "its upper bound is infinite",
+        C5 + "relu",
+        "output growth with ReLU at two initialisations",
+    ),
+    Entry(
+        "c5-relu-overfitting",
+        ("001", "004"),
+        "001 §4 (why ReLU); 004 §3",
+        "ReLU's sparsity reduces over-fitting",
+        None,
+        C5 + "relu",
+        "train–test gap of ReLU and tanh",
+    ),
+    Entry(
+        "c5-leaky-slope-speed",
+        ("000",),
+        "§6 (how to use them)",
+        "Setting leaky ReLU's slope to 0.02 instead of the usual 0.01 speeds up learning",
+        None,
+        C5 + "leaky_prelu",
+        "slope 0.02 against 0.01",
+    ),
+    Entry(
+        "c5-leaky-slope-one",
+        ("000",),
+        "§4.4 (leaky ReLU)",
+        "α = 1 makes leaky ReLU linear and useless, so α is never set close to 1",
+        None,
+        C5 + "leaky_prelu",
+        "leaky ReLU with slopes up to 1",
+    ),
+    Entry(
+        "c5-stochastic-regularise",
+        ("course",),
+        "(003 §1.2–1.3 define RReLU and noisy ReLU only)",
+        "The randomness of RReLU and noisy ReLU regularises: it raises test accuracy when a network over-fits",
+        None,
+        C5 + "rrelu_noisy",
+        "RReLU and noisy ReLU on an over-fitting network",
+    ),
+    Entry(
+        "c5-prelu-rrelu-gain",
+        ("001",),
+        "§4 (ReLU variants)",
+        "PReLU and random ReLU improve training speed or accuracy on some data sets",
+        None,
+        C5 + "rrelu_noisy",
+        "PReLU and RReLU against ReLU",
+    ),
+    Entry(
+        "c5-relu6-blowup",
+        ("000",),
+        "§4.5 (ReLU6)",
+        "Capping at 6 prevents exploding gradients",
+        "it stops activations from growing",
+        C5 + "relu6",
+        "ReLU and ReLU6 at a large learning rate",
+    ),
+    Entry(
+        "c5-relu6-quantise",
+        ("course",),
+        "(MobileNet's reason; source 000 gives another)",
+        "ReLU6's bounded range is what low-precision (quantised) inference needs",
+        None,
+        C5 + "relu6",
+        "quantising ReLU and ReLU6 networks",
+    ),
+    Entry(
+        "c5-elu-mean",
+        ("003", "004"),
+        "003 §1.4; 004 §5",
+        "ELU makes mean activations closer to zero than ReLU",
+        None,
+        C5 + "elu",
+        "layer means of ELU and ReLU",
+    ),
+    Entry(
+        "c5-elu-accuracy",
+        ("003",),
+        "§1.4 (ELUs)",
+        "ELUs can obtain higher classification accuracy than ReLUs",
+        None,
+        C5 + "elu",
+        "ELU against ReLU",
+    ),
+    Entry(
+        "c5-maxout-convex",
+        ("004",),
+        "§7 (maxout)",
+        "Maxout is piecewise linear and can approximate any convex function",
+        None,
+        C5 + "maxout",
+        "maxout fits of convex curves",
+    ),
+    Entry(
+        "c5-maxout-cost",
+        ("004",),
+        "§7 (maxout)",
+        "Maxout needs more parameters and computation than a fixed activation",
+        None,
+        C5 + "maxout",
+        "parameter count of a maxout layer",
+    ),
+    Entry(
+        "c5-dying-lr",
+        ("003",),
+        "§3 (potential problems)",
+        "Dying ReLU typically arises when the learning rate is too high; leaky ReLU mitigates it",
+        None,
+        C5 + "dying_relu",
+        "dead units against learning rate",
+    ),
+    Entry(
+        "c5-born-dead",
+        ("004", "000"),
+        "004 §3; 000 §4.3",
+        "A ReLU unit whose input is negative for every example never learns again",
+        None,
+        C5 + "dying_relu",
+        "dead units before and after training",
+    ),
+    # --- Chapter 6 (modern activations) ----------------------------------------------------------
+    Entry(
+        "c6-swish-better",
+        ("000",),
+        "§5.1 (Swish)",
+        "Swish performs slightly better than ReLU",
+        None,
+        C6 + "swish",
+        "Swish against ReLU",
+    ),
+    Entry(
+        "c6-swish-smooth",
+        ("000",),
+        "§5.1 (Swish)",
+        "Swish converges more easily than ReLU",
+        "it is smooth: it does not change abruptly at 0",
+        C6 + "swish",
+        "training curves of Swish and ReLU",
+    ),
+    Entry(
+        "c6-swish-expensive",
+        ("000",),
+        "§5.1 (Swish)",
+        "Swish is computationally expensive",
+        None,
+        C6 + "hard_swish",
+        "timing SiLU against ReLU",
+    ),
+    Entry(
+        "c6-hardswish-cheaper",
+        ("000",),
+        "§5.2 (hard-swish)",
+        "Hard-swish is cheaper to compute than Swish",
+        "it replaces the exponential sigmoid with a piecewise-linear ReLU6",
+        C6 + "hard_swish",
+        "timing hard-swish against SiLU",
+    ),
+    Entry(
+        "c6-leaky-relu6",
+        ("000",),
+        "§4.5 (ReLU6)",
+        "Combining ReLU6 and leaky ReLU would be a good idea, fixing the known problems of both",
+        None,
+        C6 + "leaky_relu6",
+        "leaky ReLU6 against ReLU6 and leaky ReLU",
+    ),
+    # --- Chapter 7 (choosing) --------------------------------------------------------------------
+    Entry(
+        "c7-bn-order",
+        ("000",),
+        "§6 (how to use them)",
+        "Batch normalisation should come before the activation (weights → BN → activation)",
+        None,
+        C7 + "batchnorm_order",
+        "BN before against after the activation",
+    ),
+    Entry(
+        "c7-defaults",
+        ("000",),
+        "§6 (how to use them)",
+        "Framework default hyper-parameters of activations work best",
+        None,
+        C7 + "defaults",
+        "tuned against default hyper-parameters",
+    ),
+    Entry(
+        "c7-tanh-sigmoid",
+        ("000",),
+        "§6 (how to use them)",
+        "Tanh and sigmoid cause vanishing gradients, so they are generally not recommended in hidden layers",
+        None,
+        C7 + "defaults",
+        "tanh and sigmoid in deep hidden layers",
+    ),
+    Entry(
+        "c7-start-relu",
+        ("000",),
+        "§6 (how to use them)",
+        "Start with ReLU; switch to leaky ReLU if learning stalls, at a small cost in time",
+        None,
+        C7 + "defaults",
+        "ReLU first, leaky ReLU when it stalls",
+    ),
+)
+
+# Claims that two pages used to judge, merged into the entry on the right; the first page links to it.
+MERGED = {
+    "c5-sigmoid-biological": "c1-sigmoid-biology",
+    "c5-relu-no-saturation": "c4-relu-gradient-flow",
+    "c5-tanh-faster": "c4-tanh-faster",
+    "c3-zigzag": "c4-centring-speed",
+    "c4-swish-expensive": "c6-swish-expensive",
+    "c4-hardswish-cheaper": "c6-hardswish-cheaper",
+    "c7-leaky-002": "c5-leaky-slope-speed",
+}
+
+REGISTRY: dict[str, Entry] = {e.id: e for e in ENTRIES}
