@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import html as html_lib
+import inspect
 import math
 import numbers
 import re
@@ -51,10 +52,93 @@ COLOURS = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "purple
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1))]
 
 
+# Legible on the site: the book's text column is COLUMN_PX CSS pixels wide, a figure is shown
+# at its natural size (figure.dpi pixels an inch) or shrunk to the column, and no text in it
+# may then be smaller than MIN_TEXT_PX (the body text is 16 px).
+COLUMN_PX = 688
+MIN_TEXT_PX = 10.0
+
+
+def min_font_pt(width_in: float, dpi: float | None = None) -> float:
+    """Smallest font size, in points, that the site shows at ``MIN_TEXT_PX`` or more in a figure
+    ``width_in`` inches wide drawn at ``dpi``: a point is ``dpi/72`` pixels until the figure is wider
+    than the column, then the image is scaled by ``COLUMN_PX / (width_in * dpi)``, so
+    ``px = pt * min(dpi, COLUMN_PX / width_in) / 72``."""
+    dpi = plt.rcParams["figure.dpi"] if dpi is None else dpi
+    if not (width_in > 0 and dpi > 0):
+        raise ValueError(f"figure width and dpi must be positive, got {width_in!r} in at {dpi!r} dpi")
+    return MIN_TEXT_PX * 72 / min(dpi, COLUMN_PX / width_in)
+
+
+def _texts(fig) -> list:
+    return [
+        t
+        for t in fig.findobj(matplotlib.text.Text)
+        if t.get_visible() and t.get_text().strip() and (t.axes is None or t.axes.get_visible())
+    ]
+
+
+def smallest_font_pt(fig) -> float:
+    """The smallest font size (points) of any visible text in ``fig``, tick labels included; inf if none."""
+    for ax in fig.axes:
+        for axis in _axes_axis(ax):
+            axis.get_major_ticks()  # tick labels exist only once asked for
+    return min((t.get_fontsize() for t in _texts(fig)), default=math.inf)
+
+
+def legible(fig, dpi: float | None = None):
+    """Raise every text of ``fig`` smaller than :func:`min_font_pt` (for its width and dpi) to that size.
+
+    The house style runs it on every pyplot figure before each draw, so a wide figure
+    gets larger text rather than text the site shrinks below ``MIN_TEXT_PX``."""
+    dpi = fig.dpi if dpi is None else dpi
+    smallest = min_font_pt(fig.get_figwidth(), dpi)
+    for ax in fig.axes:
+        for axis in _axes_axis(ax):
+            for which, ticks in (("major", axis.get_major_ticks()), ("minor", axis.get_minor_ticks())):
+                if ticks and ticks[0].label1.get_fontsize() < smallest:
+                    axis.set_tick_params(which=which, labelsize=smallest)  # ticks made later follow
+    for text in _texts(fig):
+        if text.get_fontsize() < smallest:
+            text.set_fontsize(smallest)
+    return fig
+
+
+def _axes_axis(ax) -> list:
+    return [a for a in (ax.xaxis, ax.yaxis, getattr(ax, "zaxis", None)) if a is not None]
+
+
+def _draw_legibly(self, renderer):
+    legible(self)  # while printing, fig.dpi is the dpi of the image being written
+    return Figure.draw(self, renderer)
+
+
+def house_figure(fig) -> None:
+    """``figure.hooks`` entry: every pyplot figure keeps its text legible (:func:`legible`) whenever it is
+    drawn, and its PNG records the smallest text size in pixels (``nonlinear:min-font-px``) for the
+    browser tests to check against the size the image is shown at."""
+    fig.draw = _draw_legibly.__get__(fig)
+    canvas = fig.canvas
+    print_png = canvas.print_png
+
+    accepted = set(inspect.signature(print_png).parameters)
+
+    def print_png_with_font_size(*args, metadata=None, **kwargs):
+        # matplotlib passes every savefig option and filters them only for its own methods
+        kwargs = {k: v for k, v in kwargs.items() if k in accepted}
+        legible(fig)
+        metadata = {**(metadata or {}), "nonlinear:min-font-px": f"{smallest_font_pt(fig) * fig.dpi / 72:.2f}"}
+        return print_png(*args, metadata=metadata, **kwargs)
+
+    canvas.print_png = print_png_with_font_size
+
+
 def use_house_style() -> None:
-    """Set matplotlib defaults: palette, readable fonts, light grid, tight layout."""
+    """Set matplotlib defaults: palette, readable fonts, light grid, tight layout, and
+    (through :func:`house_figure`) text no smaller than the site shows legibly."""
     plt.rcParams.update(
         {
+            "figure.hooks": ["nonlinear.plotting:house_figure"],
             "axes.prop_cycle": matplotlib.cycler(color=COLOURS),
             "figure.dpi": 100,
             "savefig.dpi": 120,
@@ -143,7 +227,7 @@ def small_multiples(names, x=None, columns: int = 4, derivative: bool = True):
     names = list(names)
     rows = int(np.ceil(len(names) / columns))
     fig, axes = plt.subplots(
-        rows, columns, figsize=(3.0 * columns, 2.5 * rows), sharex=True, sharey=True, squeeze=False
+        rows, columns, figsize=(2.3 * columns, 2.1 * rows), sharex=True, sharey=True, squeeze=False
     )
     x = _grid(x)
     for ax, name in zip(axes.flat, names):
@@ -156,8 +240,10 @@ def small_multiples(names, x=None, columns: int = 4, derivative: bool = True):
         ax.axvline(0, color="grey", linewidth=0.6)
     for ax in list(axes.flat)[len(names) :]:
         ax.set_visible(False)
-    for ax in axes[-1]:
-        ax.set_xlabel("x")
+    for column in axes.T:  # the lowest panel shown in each column carries the x axis
+        lowest = [ax for ax in column if ax.get_visible()][-1]
+        lowest.xaxis.set_tick_params(labelbottom=True)
+        lowest.set_xlabel("x")
     for ax in axes[:, 0]:
         ax.set_ylabel("value")
     axes.flat[0].legend(loc="upper left")
@@ -195,40 +281,57 @@ def plot_decision_boundary(predict, X, y, ax=None, title: str = "", resolution: 
     return ax
 
 
-def plot_graph(root, ax=None, value_format: str = "{:.3g}"):
-    """Draw the computational graph that produced ``root`` (an autograd Tensor), inputs on the left.
+def _graph_layout(nodes, edges) -> dict[int, tuple[float, int]]:
+    """(column, layer) of each node: the output in layer 0 at the bottom, every other node one layer
+    above the highest of its consumers; the first computed input of a node straight above it, the
+    others (parameters, data) beside it in the nearest free column."""
+    children: dict[int, list] = {}
+    for parent, child in edges:
+        children.setdefault(id(parent), []).append(child)
+    layer: dict[int, int] = {}
+    for node in reversed(nodes):  # consumers before their inputs
+        layer[id(node)] = 1 + max((layer[id(c)] for c in children.get(id(node), [])), default=-1)
+    column: dict[int, float] = {}
+    taken: dict[int, set] = {}
 
-    Each node shows its label or operation and, for scalars, its value and gradient.
+    def place(node, wanted: float) -> None:
+        used = taken.setdefault(layer[id(node)], set())
+        for shift in (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6):
+            if wanted + shift not in used:
+                break
+        else:
+            shift = max(used) + 1 - wanted
+        column[id(node)] = wanted + shift
+        used.add(wanted + shift)
+
+    place(nodes[-1], 0)
+    for node in reversed(nodes):
+        ordered = sorted(node.parents, key=lambda p: not p.parents)  # computed inputs first
+        for k, parent in enumerate(ordered):
+            if id(parent) not in column:
+                place(parent, column[id(node)] + (0 if k == 0 else 1))
+    return {key: (column[key], layer[key]) for key in column}
+
+
+def plot_graph(root, ax=None, value_format: str = "{:.3g}", fontsize: float = 10):
+    """Draw the computational graph that produced ``root`` (an autograd Tensor), top to bottom:
+    inputs and parameters above the operations that use them, the output at the bottom.
+
+    Each node shows its label or operation and, for scalars, its value and gradient;
+    each arrow runs from the edge of one box to the edge of the next.
     """
     from nonlinear.autograd import graph  # local import: plotting does not otherwise need the engine
 
     nodes, edges = graph(root)
-    depth: dict[int, int] = {}
-    for node in nodes:
-        depth[id(node)] = 1 + max((depth[id(p)] for p in node.parents), default=-1)
-    columns: dict[int, list] = {}
-    for node in nodes:
-        columns.setdefault(depth[id(node)], []).append(node)
-    position = {}
-    for d, members in columns.items():
-        for k, node in enumerate(members):
-            position[id(node)] = (d, -(k - (len(members) - 1) / 2))
+    position = _graph_layout(nodes, edges)
+    columns = sorted({c for c, _ in position.values()})
+    layers = max(layer for _, layer in position.values()) + 1
     if ax is None:
-        width = 1.9 * (max(columns) + 1)
-        height = 1.1 * max(len(m) for m in columns.values()) + 0.6
-        _, ax = plt.subplots(figsize=(max(width, 5), max(height, 2.5)))
-    for parent, child in edges:
-        (x0, y0), (x1, y1) = position[id(parent)], position[id(child)]
-        ax.annotate(
-            "",
-            xy=(x1 - 0.32, y1),
-            xytext=(x0 + 0.32, y0),
-            arrowprops=dict(arrowstyle="->", color="grey", linewidth=1.2),
-        )
+        _, ax = plt.subplots(figsize=(max(4.5, 1.7 * len(columns)), 0.85 * layers + 0.3))
+    boxes = {}
     for node in nodes:
         x, y = position[id(node)]
-        name = node.label or node.op or "input"
-        lines = [name]
+        lines = [node.label or node.op or "input"]
         if node.data.size == 1:
             lines.append("value " + value_format.format(node.data.item()))
             if node.grad is not None:
@@ -236,13 +339,14 @@ def plot_graph(root, ax=None, value_format: str = "{:.3g}"):
         else:
             lines.append("shape " + "×".join(map(str, node.shape)))
         leaf = not node.parents
-        ax.text(
+        boxes[id(node)] = ax.text(
             x,
             y,
             "\n".join(lines),
             ha="center",
             va="center",
-            fontsize=9,
+            fontsize=fontsize,
+            zorder=3,
             bbox=dict(
                 boxstyle="round,pad=0.35",
                 facecolor=PALETTE["sky"] if leaf else "white",
@@ -250,9 +354,24 @@ def plot_graph(root, ax=None, value_format: str = "{:.3g}"):
                 linewidth=1.2,
             ),
         )
-    ax.set_xlim(-0.6, max(columns) + 0.6)
-    ys = [p[1] for p in position.values()]
-    ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
+    for parent, child in edges:
+        ax.annotate(
+            "",
+            xy=position[id(child)],
+            xytext=position[id(parent)],
+            arrowprops=dict(
+                arrowstyle="-|>",
+                color="dimgrey",
+                linewidth=1.2,
+                shrinkA=1,
+                shrinkB=1,
+                patchA=boxes[id(parent)].get_bbox_patch(),
+                patchB=boxes[id(child)].get_bbox_patch(),
+            ),
+            zorder=2,
+        )
+    ax.set_xlim(columns[0] - 0.6, columns[-1] + 0.6)
+    ax.set_ylim(-0.6, layers - 0.4)
     ax.axis("off")
     return ax
 
@@ -467,6 +586,7 @@ def _check_controls(controls, widgets) -> dict:
 def _render_png(draw: Callable, value, params: dict, figsize, dpi: float) -> bytes:
     fig = Figure(figsize=figsize)  # not registered with pyplot: nothing to close, nothing shown twice
     draw(fig, value, **params)
+    legible(fig, dpi)
     buffer = BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
@@ -513,6 +633,7 @@ def _animation_html(draw, values, params, name, label, caption, alt, figsize, dp
     def frame(value):
         fig.clear()
         draw(fig, value, **params)
+        legible(fig, dpi)
         return []
 
     animation = FuncAnimation(fig, frame, frames=values, init_func=list, interval=interval, cache_frame_data=False)

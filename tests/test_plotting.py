@@ -99,3 +99,97 @@ def test_palette_and_line_styles_wrap_around():
     assert plotting.colour(0) == plotting.colour(len(plotting.COLOURS)) == "#0072B2"
     assert plotting.linestyle(len(plotting.LINESTYLES)) == plotting.linestyle(0)
     assert len(set(plotting.COLOURS)) == len(plotting.COLOURS)
+
+
+def _chain_graph():
+    w = autograd.Tensor(2.0, requires_grad=True, label="w")
+    x = autograd.Tensor(3.0, label="x")
+    b = autograd.Tensor(-1.0, requires_grad=True, label="b")
+    loss = activations.get("tanh")(w * x + b) ** 2
+    loss.backward()
+    return loss
+
+
+def test_plot_graph_puts_inputs_above_their_consumers_and_arrows_touch_the_boxes():
+    ax = plotting.plot_graph(_chain_graph())
+    fig = ax.figure
+    fig.canvas.draw()
+    boxes = {t.get_text().split("\n")[0]: t for t in ax.texts if t.get_text()}
+    renderer = fig.canvas.get_renderer()
+    extent = {k: t.get_bbox_patch().get_window_extent(renderer) for k, t in boxes.items()}
+    assert extent["w"].y0 > extent["*"].y1 and extent["x"].y0 > extent["*"].y1, "inputs sit above the product"
+    assert extent["b"].y0 > extent["+"].y1
+    arrows = [c for c in ax.get_children() if isinstance(c, matplotlib.text.Annotation) and not c.get_text()]
+    assert len(arrows) == 6, "one arrow per edge: w, x -> *; *, b -> +; + -> tanh; tanh -> **"
+    for annotation in arrows:
+        path = annotation.arrow_patch.get_path().transformed(annotation.arrow_patch.get_transform())
+        start = path.vertices[0]
+        near = [min(abs(e.y0 - p[1]), abs(e.y1 - p[1]), abs(e.x0 - p[0]), abs(e.x1 - p[0]))
+                for p in (start,) for e in extent.values() if e.x0 - 3 <= p[0] <= e.x1 + 3 and e.y0 - 3 <= p[1] <= e.y1 + 3]
+        assert near and min(near) < 4, "each arrow starts on the edge of a box, not short of it"
+    overlapping = [(a, b) for a in extent for b in extent if a < b and extent[a].overlaps(extent[b])]
+    assert not overlapping, overlapping
+
+
+def test_min_font_size_follows_the_figure_width():
+    dpi = 100
+    narrow = plotting.min_font_pt(plotting.COLUMN_PX / dpi / 2, dpi)  # shown at natural size
+    assert narrow == pytest.approx(plotting.MIN_TEXT_PX * 72 / dpi)
+    wide = plotting.min_font_pt(12, dpi)  # 1200 px shrunk to the column
+    assert wide * (dpi / 72) * plotting.COLUMN_PX / (12 * dpi) == pytest.approx(plotting.MIN_TEXT_PX)
+    assert plotting.min_font_pt(9, dpi) < wide
+    with pytest.raises(ValueError, match="must be positive"):
+        plotting.min_font_pt(0, dpi)
+
+
+def _png(fig) -> "PIL.Image.Image":
+    from io import BytesIO
+
+    import PIL.Image
+    from IPython.core.pylabtools import print_figure
+
+    return PIL.Image.open(BytesIO(print_figure(fig, "png", bbox_inches="tight")))  # as the notebook shows it
+
+
+def test_a_wide_figure_with_tiny_text_is_shown_legibly_and_says_so_in_its_png():
+    fig, axes = plt.subplots(1, 4, figsize=(13, 3))
+    for ax in axes:
+        ax.plot([0, 1], [0, 1], label="line")
+        ax.set_title("tiny", fontsize=6)
+        ax.set_xlabel("x", fontsize=6)
+        ax.tick_params(labelsize=5)
+        ax.legend(fontsize=5)
+    image = _png(fig)
+    shown_px = float(image.info["nonlinear:min-font-px"]) * min(1.0, plotting.COLUMN_PX / image.width)
+    assert shown_px >= 0.97 * plotting.MIN_TEXT_PX, f"smallest text {shown_px:.1f} px on the site"
+    assert plotting.smallest_font_pt(fig) >= plotting.min_font_pt(13, fig.dpi) - 1e-9
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda: plotting.plot_activation("gelu"),
+        lambda: plotting.plot_activations(["relu", "elu", "gelu", "selu", "mish"]),
+        lambda: plotting.small_multiples(["sigmoid", "tanh", "relu", "selu", "mish", "gelu", "elu"]),
+        lambda: plotting.plot_graph(_chain_graph()).figure,
+    ],
+    ids=["plot_activation", "plot_activations", "small_multiples", "plot_graph"],
+)
+def test_every_house_figure_is_legible_at_the_page_width(draw):
+    image = _png(draw())
+    shown_px = float(image.info["nonlinear:min-font-px"]) * min(1.0, plotting.COLUMN_PX / image.width)
+    assert shown_px >= 0.97 * plotting.MIN_TEXT_PX
+
+
+def test_explorer_frames_are_drawn_legibly():
+    sizes = []
+
+    def draw(fig, value):
+        ax = fig.subplots()
+        ax.plot([0, value], [0, 1])
+        ax.set_title("tiny", fontsize=5)
+        sizes.append(ax.title)
+
+    png = plotting._render_png(draw, 1.0, {}, (12, 3), 80)
+    assert png.startswith(b"\x89PNG")
+    assert sizes[-1].get_fontsize() >= plotting.min_font_pt(12, 80) - 1e-9
