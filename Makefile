@@ -1,13 +1,18 @@
-# make book   install what is needed, build the book into _build/html (strict)
-# make test   install what is needed (Chromium too), run the whole test suite
-# make bench  install what is needed, measure the budgets (see chapters/benchmarks.md)
+# make book         install what is needed, build the book into _build/html (strict; skipped
+#                   when _build/html was built from exactly these inputs)
+# make test         install what is needed (Chromium too), run the test suite (all but Binder's)
+# make test-binder  build binder/ in a fresh environment and run every page there (CI runs it)
+# make serve        build if needed, then serve _build/html on http://127.0.0.1:8000
+# make lab          open JupyterLab on the chapters and labs (.md chapters open as notebooks)
+# make bench        install what is needed, measure the budgets (see chapters/benchmarks.md)
 # make results              run the heavy experiments whose stored results are missing or stale
 #                           (assets/results/, both cores; FORCE=1 reruns all, JOBS=n sets the processes)
 # make results NAME=<name>  rerun one experiment (python -m nonlinear.study --list names them)
 VENV ?= .venv
 BIN := $(VENV)/bin
+PORT ?= 8000
 
-.PHONY: book test bench lint venv node browser clean results
+.PHONY: book test test-binder serve lab bench lint venv node browser clean results
 
 venv:
 	VENV=$(VENV) scripts/setup_venv.sh
@@ -18,20 +23,36 @@ node:
 browser:
 	scripts/setup_browser.sh
 
-# -W: any warning fails the build; -n: nitpicky cross-references;
-# --keep-going: report every warning before failing.
+# Strict (-W: any warning fails; -n: nitpicky cross-references; --keep-going: report
+# every warning first), every page executed fresh, several at a time. The fingerprint of
+# the inputs (every file git sees, uncommitted changes included) decides whether to rebuild.
 book: venv node
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python scripts/build_book.py
 
+# The suite reuses the build above when it is fresh (tests/conftest.py), and reads each
+# page's execution from it instead of running the page again (tests/test_execution.py).
 # pytest exits 5 when it collects no tests; make treats that as a failure too.
 test: venv node browser
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 -m "not binder"
+
+# Installs binder/requirements.txt into a fresh environment (about 1.4 GB, removed
+# at the end) and runs every page there.
+test-binder: venv
+	$(BIN)/python -m pytest -n 2 -m binder
+
+# The site's search shows its result snippets only over http (a browser refuses
+# the requests they need on file:// pages).
+serve: book
+	@echo "Serving _build/html on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+# Kernels over Unix sockets, as everywhere in the project (no TCP port races).
+lab: venv
+	VENV=$(VENV) scripts/setup_lab.sh
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --KernelManager.transport=ipc $(LAB_ARGS)
 
 bench: venv node
 	$(BIN)/python scripts/measure_budgets.py $(BENCH_ARGS)
-
-results: venv
-	$(BIN)/python -m nonlinear.study --jobs $(or $(JOBS),2) $(if $(NAME),--name $(NAME)) $(if $(FORCE),--force)
 
 lint: venv
 	$(BIN)/ruff check .
@@ -39,3 +60,6 @@ lint: venv
 
 clean:
 	rm -rf _build
+
+results: venv
+	$(BIN)/python -m nonlinear.study --jobs $(or $(JOBS),2) $(if $(NAME),--name $(NAME)) $(if $(FORCE),--force)

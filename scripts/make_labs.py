@@ -48,6 +48,7 @@ master's first cell with the one ``_config.yml`` gives; tests/test_labs.py runs 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import pprint
 import re
 import shutil
@@ -60,6 +61,9 @@ import nbformat
 import yaml
 from otter.nbmeta_config import OK_FORMAT_VARNAME, NBMetadataConfig
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from nonlinear.checks.core import dumps  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 MASTERS = ROOT / "notebooks" / "masters"
 STUDENT_DIR = ROOT / "notebooks"
@@ -68,6 +72,17 @@ STUDENT_DIR = ROOT / "notebooks"
 COLAB_TESTS_PATH = "notebooks/colab_tests"
 COLAB_TESTS = ROOT / COLAB_TESTS_PATH
 BUILD = ROOT / "_build" / "labs"
+VARIANTS = ROOT / "_build" / "variants"  # git-ignored; a graded variant is the instructor's private copy
+# The references (the answers) and the cases of every exercise, kept with the masters, never in the package.
+REFERENCES = MASTERS / "references"
+# The public expected values of each lab, next to the student notebooks (the instant checks read them).
+LAB_DATA_PATH = "notebooks/lab_data"
+LAB_DATA = ROOT / LAB_DATA_PATH
+# Where a hidden test of a master takes its cases: make_labs replaces the call by the cases themselves.
+HIDDEN_MARKER = re.compile(r'HIDDEN_DATA\("(\w+)"\)')
+# Run-time packages an autograder needs for every lab (what the labs and the helper package import).
+PYTHON_VERSION = "3.11"  # the autograder's Python: binder/runtime.txt's, which the pins are tested on
+AUTOGRADER_PINS = ("numpy", "scipy", "matplotlib", "scikit-learn", "pandas", "tqdm")
 CONFIG = ROOT / "_config.yml"
 REQUIREMENTS = ROOT / "requirements.txt"
 
@@ -102,10 +117,12 @@ def colab_source(url: str, branch: str, otter: str, lab: str) -> str:
     clone = ".course"  # in the working folder (/content on Colab); removed once copied from
     tests = f"{clone}/{COLAB_TESTS_PATH}/{lab}"
     notebook = f"{clone}/notebooks/{lab}.ipynb"  # STUDENT_DIR
+    data = f"{clone}/{LAB_DATA_PATH}/{lab}.json"
     return (
         f"{COLAB_MARKER} install otter-grader and the course's helper package from its repository,\n"
-        "# then fetch this lab's tests into tests/ (otter on Colab reads them from there) and a copy of\n"
-        "# this notebook, which otter opens for its settings (your work stays in the notebook you edit).\n"
+        "# then fetch this lab's tests into tests/ (otter on Colab reads them from there), the expected values\n"
+        "# of its checks into lab_data/, and a copy of this notebook, which otter opens for its settings\n"
+        "# (your work stays in the notebook you edit).\n"
         "# Elsewhere (Binder, your own computer) all of this is in place already and this cell does nothing.\n"
         "import sys\n"
         "\n"
@@ -113,6 +130,7 @@ def colab_source(url: str, branch: str, otter: str, lab: str) -> str:
         f'    %pip install --quiet "{otter}" "git+{url}@{branch}"\n'
         f"    !rm -rf {clone} tests && git clone --quiet --depth 1 --branch {branch} {url} {clone}\n"
         f"    !cp -r {tests} tests\n"
+        f"    !mkdir -p lab_data && cp {data} lab_data/\n"
         f"    !cp {notebook} . && rm -rf {clone}\n"
     )
 
@@ -157,13 +175,104 @@ def masters(prefix: str = "") -> list[Path]:
     return sorted(p for p in MASTERS.glob("lab*.ipynb") if p.name.startswith(prefix))
 
 
-def assign(master: Path, build: Path) -> Path:
-    """Run ``otter assign`` for one master into ``build/<lab>``; return that folder."""
+def lab_data(stem: str, variant: int | None = None) -> dict:
+    """Exercise -> {"public": ..., "hidden": ...} expected values from the lab's references module."""
+    module_path = REFERENCES / f"{stem[:5]}.py"
+    if not module_path.is_file():
+        raise SystemExit(f"no references for {stem}: expected {shown(module_path)}")
+    if str(REFERENCES) not in sys.path:
+        sys.path.insert(0, str(REFERENCES))
+    spec = importlib.util.spec_from_file_location(f"references_{stem[:5]}", module_path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.data(variant)
+
+
+def public_data_text(data: dict) -> str:
+    """The lab_data/<lab>.json text: every exercise's public expected values."""
+    return dumps({exercise: parts["public"] for exercise, parts in sorted(data.items())}) + "\n"
+
+
+def with_hidden_data(source: str, data: dict) -> str:
+    """A hidden test's source with each ``HIDDEN_DATA("exN_M")`` replaced by that exercise's hidden cases."""
+
+    def literal(match: re.Match) -> str:
+        exercise = match.group(1)
+        if exercise not in data:
+            raise SystemExit(f"HIDDEN_DATA({exercise!r}): the references have no exercise of that name")
+        return repr(dumps(data[exercise]["hidden"]))
+
+    return HIDDEN_MARKER.sub(literal, source)
+
+
+_WHEEL: dict[str, Path] = {}
+
+
+def helper_wheel() -> Path:
+    """A wheel of the helper package built from this working tree (once per run), for the autograder."""
+    if "wheel" not in _WHEEL or not _WHEEL["wheel"].exists():
+        out = Path(tempfile.mkdtemp(prefix="nonlinear-wheel-"))
+        command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(out), str(ROOT)]
+        done = subprocess.run(command, capture_output=True, text=True)
+        wheels = list(out.glob("nonlinear-*.whl"))
+        if done.returncode != 0 or len(wheels) != 1:
+            raise SystemExit(f"could not build the helper package's wheel:\n{done.stdout}\n{done.stderr}")
+        _WHEEL["wheel"] = wheels[0]
+    return _WHEEL["wheel"]
+
+
+def needs_torch(notebook: nbformat.NotebookNode) -> bool:
+    """True when a cell the autograder executes (not a test) imports torch."""
+    return any(
+        c.cell_type == "code" and re.search(r"^\s*(import|from) torch\b", c.source, flags=re.MULTILINE)
+        for c in notebook.cells
+    )
+
+
+def autograder_requirements(notebook: nbformat.NotebookNode, wheel_name: str) -> str:
+    """The autograder's pip requirements: the pinned run-time packages the lab imports, CPU torch only when a
+    cell needs it, and the helper package's wheel (shipped in the bundle's files/)."""
+    pins = [requirement(name) for name in AUTOGRADER_PINS]
+    if needs_torch(notebook):
+        pins += ["--extra-index-url https://download.pytorch.org/whl/cpu", requirement("torch")]
+    return "\n".join([*pins, f"files/{wheel_name}"]) + "\n"
+
+
+def stage(master: Path, folder: Path, variant: int | None = None) -> Path:
+    """Copy ``master`` into ``folder`` ready for otter assign: hidden cases filled in, the lab's public
+    expected values in lab_data/, the helper package's wheel and the autograder's requirements beside it."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / "lab_data").mkdir(parents=True)
+    data = lab_data(master.stem, variant)
+    notebook = nbformat.read(master, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and HIDDEN_MARKER.search(cell.source):
+            cell.source = with_hidden_data(cell.source, data)
+    (folder / "lab_data" / f"{master.stem}.json").write_text(public_data_text(data), encoding="utf-8")
+    wheel = helper_wheel()
+    shutil.copy(wheel, folder / wheel.name)
+    (folder / "requirements.txt").write_text(autograder_requirements(notebook, wheel.name), encoding="utf-8")
+    config = [c for c in notebook.cells if c.cell_type == "raw" and c.source.startswith("# ASSIGNMENT CONFIG")]
+    if len(config) != 1:
+        raise SystemExit(f"{master.name}: expected one ASSIGNMENT CONFIG cell")
+    config[0].source = config[0].source.rstrip("\n") + (
+        f"\nfiles:\n  - lab_data/{master.stem}.json\nautograder_files:\n  - {wheel.name}\n"
+        f"requirements: requirements.txt\npython_version: \"{PYTHON_VERSION}\"\n"
+    )
+    staged = folder / master.name
+    staged.write_text(nbformat.writes(notebook) + "\n", encoding="utf-8")
+    return staged
+
+
+def assign(master: Path, build: Path, variant: int | None = None) -> Path:
+    """Stage one master and run ``otter assign`` on it into ``build/<lab>``; return that folder."""
     out = build / master.stem
     if out.exists():
         shutil.rmtree(out)
-    command = [sys.executable, "-m", "otter", "assign", "--no-pdfs", "--no-run-tests", str(master), str(out)]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=master.parent)
+    staged = stage(master, build / f"{master.stem}.staged", variant)
+    command = [sys.executable, "-m", "otter", "assign", "--no-pdfs", "--no-run-tests", str(staged), str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=staged.parent)
     if done.returncode != 0:
         raise SystemExit(f"otter assign failed for {master.name}:\n{done.stdout}\n{done.stderr}")
     zips = list((out / "autograder").glob("*.zip"))
@@ -171,6 +280,11 @@ def assign(master: Path, build: Path) -> Path:
         raise SystemExit(f"expected one autograder zip for {master.name}, found {zips}")
     zips[0].rename(out / "autograder" / f"{master.stem}-autograder.zip")
     return out
+
+
+def staged_master(build_dir: Path) -> Path:
+    """The staged master of a built lab (hidden cases filled in): the notebook that runs every test."""
+    return build_dir.parent / f"{build_dir.name}.staged" / f"{build_dir.name}.ipynb"
 
 
 def clean(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -184,19 +298,54 @@ def clean(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return notebook
 
 
-def student_text(build_dir: Path) -> str:
-    """The cleaned student notebook of one built lab, as the text that is committed.
+SETUP_TAGS = ["hide-input"]  # the Colab and otter set-up cells: collapsed on the site, run everywhere
+RESULT_TAGS = ["remove-output"]  # grader.check cells: on the site an unanswered lab shows no red failures
 
-    otter puts its init cell (``import otter``) first; the master's Colab cell moves
-    before it, since on Colab that cell is what installs otter.
-    """
-    path = build_dir / "student" / f"{build_dir.name}.ipynb"
-    notebook = nbformat.read(path, as_version=4)
+
+def is_otter_cell(cell) -> str | None:
+    """'init', 'check' or 'check_all' for the cells otter adds to a student notebook, else None."""
+    if cell.cell_type != "code":
+        return None
+    if "otter.Notebook(" in cell.source:
+        return "init"
+    if "grader.check_all()" in cell.source:
+        return "check_all"
+    if re.fullmatch(r'\s*grader\.check\("\w+"\)\s*', cell.source):
+        return "check"
+    return None
+
+
+def worksheet(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """The student notebook in reading order: the title first, then the set-up cells (Colab, otter's init),
+    which the site collapses; otter's result cells keep their output out of the site."""
     colab = [cell for cell in notebook.cells if is_colab_cell(cell)]
     if len(colab) != 1:
-        raise SystemExit(f"{path.name}: expected one Colab cell from the master, found {len(colab)}")
-    notebook.cells = colab + [cell for cell in notebook.cells if not is_colab_cell(cell)]
+        raise SystemExit(f"{name}: expected one Colab cell from the master, found {len(colab)}")
+    init = [cell for cell in notebook.cells if is_otter_cell(cell) == "init"]
+    titles = [c for c in notebook.cells if c.cell_type == "markdown" and c.source.startswith("# ")]
+    if not titles:
+        raise SystemExit(f"{name}: no title (a Markdown cell starting with '# ')")
+    title = titles[0]
+    rest = [c for c in notebook.cells if c is not title and not is_colab_cell(c) and c not in init]
+    for cell in colab + init:
+        cell.metadata["tags"] = list(SETUP_TAGS)
+    for cell in rest:
+        if is_otter_cell(cell) in ("check", "check_all"):
+            cell.metadata["tags"] = list(RESULT_TAGS)
+    notebook.cells = [title, *colab, *init, *rest]
+    return notebook
+
+
+def student_text(build_dir: Path) -> str:
+    """The cleaned student notebook of one built lab, as the text that is committed (see :func:`worksheet`)."""
+    path = build_dir / "student" / f"{build_dir.name}.ipynb"
+    notebook = worksheet(nbformat.read(path, as_version=4), path.name)
     return nbformat.writes(clean(notebook)) + "\n"
+
+
+def student_data_text(build_dir: Path) -> str:
+    """The public expected values otter copied into the student folder of one built lab."""
+    return (build_dir / "student" / "lab_data" / f"{build_dir.name}.json").read_text(encoding="utf-8")
 
 
 def shown(path: Path) -> str:
@@ -253,6 +402,8 @@ def make(prefix: str = "") -> list[Path]:
         target = STUDENT_DIR / master.name
         text = student_text(out)
         target.write_text(text, encoding="utf-8")
+        LAB_DATA.mkdir(exist_ok=True)
+        (LAB_DATA / f"{master.stem}.json").write_text(student_data_text(out), encoding="utf-8")
         folder = COLAB_TESTS / master.stem
         write_colab_tests(folder, colab_test_files(text))
         written.append(target)
@@ -271,6 +422,19 @@ def make(prefix: str = "") -> list[Path]:
     return written
 
 
+def make_variant(seed: int, prefix: str = "", out: Path | None = None) -> list[Path]:
+    """Build a graded variant of the labs into ``out`` (default ``_build/variants/seed-<seed>``, git-ignored):
+    the hidden tests use cases drawn from ``seed``; the student notebooks are the published ones."""
+    out = out or VARIANTS / f"seed-{seed}"
+    out.mkdir(parents=True, exist_ok=True)
+    bundles = []
+    for master in masters(prefix):
+        built = assign(master, out, variant=seed)
+        bundles.append(built / "autograder" / f"{master.stem}-autograder.zip")
+        print(f"{master.name}: variant {seed} -> {shown(bundles[-1])} (keep it private)")
+    return bundles
+
+
 def check(prefix: str = "") -> list[str]:
     """Names of the labs whose committed student notebook or Colab tests differ from a fresh build (or
     are missing), or whose master's first cell is not the Colab cell that _config.yml gives."""
@@ -285,6 +449,9 @@ def check(prefix: str = "") -> list[str]:
             target = STUDENT_DIR / master.name
             if not target.exists() or target.read_text(encoding="utf-8") != text:
                 stale.append(master.name)
+            data = LAB_DATA / f"{master.stem}.json"
+            if not data.exists() or data.read_text(encoding="utf-8") != student_data_text(out):
+                stale.append(shown(data))
             differences = colab_tests_differences(COLAB_TESTS / master.stem, colab_test_files(text))
             if differences:
                 stale.append(f"{shown(COLAB_TESTS / master.stem)}/ ({', '.join(differences)})")
@@ -293,6 +460,9 @@ def check(prefix: str = "") -> list[str]:
     if not prefix and COLAB_TESTS.is_dir():
         stems = {m.stem for m in masters()}
         stale += sorted(f"{shown(p)} (no master of that name)" for p in COLAB_TESTS.iterdir() if p.name not in stems)
+    if not prefix and LAB_DATA.is_dir():
+        stems = {m.stem for m in masters()}
+        stale += sorted(f"{shown(p)} (no master of that name)" for p in LAB_DATA.iterdir() if p.stem not in stems)
     return stale
 
 
@@ -304,6 +474,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="fail if notebooks/ (student versions, Colab tests) differs from a fresh build",
     )
+    parser.add_argument(
+        "--variant",
+        type=int,
+        metavar="SEED",
+        help="build a graded variant (hidden tests on cases drawn from SEED) into --out, not notebooks/",
+    )
+    parser.add_argument("--out", type=Path, help="the variant's folder (default _build/variants/seed-SEED)")
     args = parser.parse_args(argv)
     if not masters(args.prefix):
         print(f"no master notebook matches {args.prefix!r} in {MASTERS.relative_to(ROOT)}", file=sys.stderr)
@@ -316,6 +493,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 1
         print("student notebooks and Colab tests are in sync with the masters")
+        return 0
+    if args.variant is not None:
+        make_variant(args.variant, args.prefix, args.out)
         return 0
     make(args.prefix)
     return 0

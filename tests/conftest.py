@@ -1,14 +1,11 @@
 """Shared pytest set-up for the whole suite (markers are declared in pyproject.toml)."""
 
-import json
 import os
-import subprocess
+import shutil
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
 from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,37 +25,43 @@ settings.register_profile(
 settings.load_profile("ci")
 
 
-JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+BINDER_WORK = ROOT / "_build" / "binder-test"
 
 
 @pytest.fixture(scope="session")
-def html_dir(tmp_path_factory, worker_id) -> Path:
-    """The whole book, built strictly once per test run, shared by every pytest-xdist worker.
+def book_build() -> dict:
+    """The strict build of the current inputs (scripts/build_book.py): reused if ``make book`` made it.
 
-    The first worker to get here builds it (under a file lock); the others wait and
-    reuse it. Slow: every chapter and lab executes. ``NONLINEAR_SITE=<html folder>``
-    tests a site built already instead (the benchmark times the browser tests so).
+    Built at most once per run, whatever the number of pytest-xdist workers (a file
+    lock); the pages run several at a time inside it. The record holds the exit code,
+    the log and each page's execution (seconds, failure). ``NONLINEAR_SITE=<html
+    folder>`` tests a site built already instead (the benchmark times the browser
+    tests so).
     """
     prebuilt = os.environ.get("NONLINEAR_SITE")
     if prebuilt:
         assert (Path(prebuilt) / "index.html").is_file(), f"NONLINEAR_SITE={prebuilt} holds no built site"
-        return Path(prebuilt)
-    base = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        base = base.parent  # the folder that all workers' temp folders share
-    out = base / "book"
-    result_file = base / "book-build.json"
-    with FileLock(str(base / "book-build.lock")):
-        if not result_file.exists():
-            command = [str(JUPYTER_BOOK), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)]
-            start = time.perf_counter()
-            done = subprocess.run(command, check=False, capture_output=True, text=True)
-            result = {
-                "returncode": done.returncode,
-                "seconds": round(time.perf_counter() - start, 1),
-                "log": (done.stdout + done.stderr)[-8000:],
-            }
-            result_file.write_text(json.dumps(result), encoding="utf-8")
-    result = json.loads(result_file.read_text(encoding="utf-8"))
-    assert result["returncode"] == 0, f"the strict build failed:\n{result['log']}"
-    return out / "_build" / "html"
+        return {"returncode": 0, "html": prebuilt, "log": None, "log_tail": "", "execution": None, "reused": True}
+    from build_book import ensure_built
+
+    return ensure_built(quiet=True)
+
+
+@pytest.fixture(scope="session")
+def html_dir(book_build) -> Path:
+    """The built site. If the build failed, a test that needs it is skipped: the failure is reported
+    once, by tests/test_book.py::test_the_book_builds_strictly, with the build's log."""
+    if book_build["returncode"] != 0:
+        pytest.skip(
+            f"the strict book build failed (exit code {book_build['returncode']}): "
+            f"see tests/test_book.py::test_the_book_builds_strictly and {book_build['log']}"
+        )
+    return Path(book_build["html"])
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The Binder test's environment (about 1.4 GB) goes when the run ends, unless NONLINEAR_KEEP_BINDER=1."""
+    if hasattr(session.config, "workerinput") or os.environ.get("NONLINEAR_KEEP_BINDER") == "1":
+        return  # a pytest-xdist worker: the controller cleans up once everyone is done
+    if BINDER_WORK.exists():
+        shutil.rmtree(BINDER_WORK, ignore_errors=True)

@@ -21,6 +21,23 @@ ERROR_OUTPUTS = ".output.stderr, .output.traceback, .output.error"
 
 
 @pytest.mark.book
+def test_the_book_builds_strictly(book_build):
+    """The one test that reports a failed build, with its log; every test that needs the site skips then."""
+    if book_build["returncode"] != 0:
+        failed = {
+            name: page["failure"] for name, page in ((book_build.get("execution") or {}).get("pages") or {}).items()
+        }
+        failed = {name: failure for name, failure in failed.items() if failure}
+        pages = "".join(f"\n\n{failure}" for failure in failed.values())
+        pytest.fail(
+            f"the strict build failed (exit code {book_build['returncode']}; full log: {book_build['log']})."
+            + (f"\n{len(failed)} page(s) failed:{pages}" if failed else "")
+            + f"\n\nEnd of the log:\n{book_build['log_tail'][-4000:]}",
+            pytrace=False,
+        )
+
+
+@pytest.mark.book
 def test_book_builds_every_page_without_error_output(html_dir):
     missing = [e for e in toc_entries() if not (html_dir / f"{e}.html").is_file()]
     assert not missing, f"pages in _toc.yml with no html: {missing}"

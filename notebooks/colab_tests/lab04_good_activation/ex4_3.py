@@ -5,7 +5,7 @@ OK_FORMAT = False
 name = "ex4_3"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_ex4_3_public(vanishing_depth):
     from nonlinear import checks
     result = checks.check_vanishing_depth(vanishing_depth, show=False)

@@ -1,0 +1,420 @@
+"""What every lab's checks share: the result shown to the student, running the student's code safely,
+comparing numbers, and reading the expected values a lab ships with.
+
+A check never holds an exercise's answer. It compares the student's function with *expected values*
+that ``scripts/make_labs.py`` computed from the references kept with the lab masters (public cases in
+``lab_data/<lab>.json`` next to the student notebook; hidden cases inside the autograder's hidden
+tests), or it tests a property that needs no reference. One definition of correct per exercise: the
+instant check and the hidden test call the same function, on different cases.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import traceback
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+# Marks every font has (no emoji font needed): the words themselves.
+PASS_MARK = "PASS"
+FAIL_MARK = "NOT YET"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    passed: bool
+    message: str
+    name: str = "check"
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def _repr_markdown_(self) -> str:
+        mark = f"**{PASS_MARK}**" if self.passed else f"**{FAIL_MARK}**"
+        return f"{mark} `{self.name}`: {self.message}"
+
+    def __str__(self) -> str:
+        return f"{PASS_MARK if self.passed else FAIL_MARK} {self.name}: {self.message}"
+
+
+def show_result(result: CheckResult, show: bool) -> CheckResult:
+    """Display ``result`` (Markdown in a notebook, text elsewhere) when ``show``; return it."""
+    if show:
+        try:
+            from IPython.display import display
+
+            display(result)
+        except ImportError:  # plain Python: print instead
+            print(result)
+    return result
+
+
+def fail(name: str, message: str, show: bool) -> CheckResult:
+    return show_result(CheckResult(False, message, name), show)
+
+
+def passed(name: str, message: str, show: bool) -> CheckResult:
+    return show_result(CheckResult(True, message, name), show)
+
+
+NOT_ANSWERED = "not answered yet"
+
+
+# --- expected values: encoding and loading --------------------------------------------------------
+
+
+def encode(value):
+    """A JSON-ready form of ``value``: arrays keep dtype and shape, tuples stay tuples (floats exact)."""
+    if isinstance(value, np.ndarray):
+        return {"__array__": value.ravel().tolist(), "dtype": str(value.dtype), "shape": list(value.shape)}
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode(v) for v in value]}
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
+    return value
+
+
+def decode(value):
+    """Inverse of :func:`encode`; a string is parsed as JSON first."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return _decode(value)
+
+
+def _decode(value):
+    if isinstance(value, dict):
+        if "__array__" in value:
+            return np.array(value["__array__"], dtype=value["dtype"]).reshape(value["shape"])
+        if "__tuple__" in value:
+            return tuple(_decode(v) for v in value["__tuple__"])
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def dumps(value) -> str:
+    """Compact, stable JSON of ``encode(value)``."""
+    return json.dumps(encode(value), separators=(",", ":"), sort_keys=True)
+
+
+def data_paths(lab: str) -> list[Path]:
+    """Where a lab's public expected values are looked for, in order."""
+    name = f"{lab}.json"
+    folders = [Path(os.environ["NONLINEAR_LAB_DATA"])] if os.environ.get("NONLINEAR_LAB_DATA") else []
+    folders += [Path.cwd() / "lab_data", Path.cwd(), Path.cwd() / "notebooks" / "lab_data"]
+    return [folder / name for folder in folders]
+
+
+_LOADED: dict[str, tuple[float, dict]] = {}
+
+
+def public_data(lab: str, exercise: str) -> dict | None:
+    """The public expected values of one exercise, or None when the lab's data file is not found."""
+    for path in data_paths(lab):
+        if path.is_file():
+            stamp = path.stat().st_mtime
+            if path.as_posix() not in _LOADED or _LOADED[path.as_posix()][0] != stamp:
+                _LOADED[path.as_posix()] = (stamp, decode(path.read_text(encoding="utf-8")))
+            return _LOADED[path.as_posix()][1].get(exercise)
+    return None
+
+
+def missing_data(lab: str) -> str:
+    return (
+        f"the expected values of this lab ({lab}.json) were not found next to the notebook or in ./lab_data/: "
+        "open the lab from the course's notebooks/ folder (on Colab, run the lab's first cell)"
+    )
+
+
+def digest(salt: str, value) -> str:
+    """A salted SHA-256 of a canonical answer: lets a check recognise a value without storing it."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        text = format(float(value), ".6g")
+    else:
+        text = str(value).strip().lower()
+    return hashlib.sha256(f"{salt}|{text}".encode()).hexdigest()
+
+
+# --- running the student's code ---------------------------------------------------------------------
+
+
+def _copy(value):
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_copy(v) for v in value)
+    return value
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return True
+
+
+def run_student(fn: Callable, *args, names: tuple[str, ...] = ()):
+    """Call ``fn(*args)`` on copies; return (raw output, problem), problem None when it ran cleanly.
+
+    Exceptions, RuntimeWarnings (overflow), stubs, empty answers and changes to the arguments (the
+    exercises ask for new arrays) become a problem message, never a traceback.
+    """
+    given = [_copy(a) for a in args]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            out = fn(*given)
+        except RuntimeWarning as w:
+            return None, (
+                f"numpy warned '{w}' while evaluating your function: an exp, log or division "
+                "overflowed or met a bad value. Rewrite it so every exp sees a non-positive argument."
+            )
+        except NotImplementedError:
+            return None, f"{NOT_ANSWERED} (the function still raises NotImplementedError)"
+        except Exception as e:  # the student's bug, reported rather than raised
+            frame = traceback.extract_tb(e.__traceback__)[-1]
+            return None, f"your function raised {type(e).__name__}: {e} (line {frame.lineno}: `{frame.line}`)"
+    if out is None or out is Ellipsis:
+        return None, "your function returned nothing (None or ...): finish it and return the answer"
+    for index, (before, after) in enumerate(zip(args, given, strict=True)):
+        if not _same(before, after):
+            label = names[index] if index < len(names) else f"argument {index + 1}"
+            return None, f"your function changed its input `{label}` in place: leave the inputs alone and return a new array"
+    return out, None
+
+
+def as_arrays(out, parts: tuple[str, ...] | None):
+    """The output as a list of arrays (dtype kept), one per named part; or a message saying why not."""
+    if parts is None:
+        values = [out]
+    else:
+        if not isinstance(out, (tuple, list)) or len(out) != len(parts):
+            return None, f"expected a tuple of {len(parts)} values ({', '.join(parts)}), got {type(out).__name__}"
+        values = list(out)
+    arrays = []
+    for value in values:
+        if value is None or value is Ellipsis:
+            return None, "part of your answer is still None or ... : finish it"
+        if np.iscomplexobj(value):
+            return None, "your function returned complex numbers, expected real ones (did a sqrt or log see x < 0?)"
+        try:
+            array = np.asarray(value)
+            if array.dtype.kind not in "biuf":
+                array = array.astype(np.float64)
+        except (TypeError, ValueError):
+            return None, f"your function returned {type(value).__name__}, expected a number or a numpy array"
+        arrays.append(array)
+    return arrays, None
+
+
+def compare(actual, expected, rtol: float, atol: float, what: str = "value", where=None) -> str | None:
+    """None when close; otherwise where the worst entry is, the value found and the one expected.
+
+    ``where`` (an array of the expected's shape) names each entry by its input x; without it, entries
+    are named by index.
+    """
+    actual = np.asarray(actual, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    if actual.shape != expected.shape:
+        return f"{what} has shape {actual.shape}, expected shape {expected.shape}"
+
+    def at(i: int) -> str:
+        if where is not None:
+            return f"at x = {np.asarray(where).flat[i]:g}"
+        if expected.ndim == 0:
+            return ""
+        return f"at index {np.unravel_index(i, expected.shape)}" if expected.ndim > 1 else f"at index {i}"
+
+    if np.isnan(actual).any():
+        i = int(np.flatnonzero(np.isnan(actual))[0])
+        return f"{what} is NaN {at(i)}; expected {expected.flat[i]:.6g}".replace("  ", " ")
+    bad = ~np.isclose(actual, expected, rtol=rtol, atol=atol)
+    if not bad.any():
+        return None
+    error = np.where(bad, np.abs(actual - expected), 0)
+    i = int(np.argmax(error))
+    if actual.size == 1:
+        return f"your {what} {actual.flat[0]:.10g}, expected {expected.flat[0]:.10g} (tolerance rtol={rtol:g}, atol={atol:g})"
+    return (
+        f"{int(bad.sum())} of {bad.size} entries are wrong; worst {at(i)}: your {what} {actual.flat[i]:.6g}, "
+        f"expected {expected.flat[i]:.6g} (tolerance rtol={rtol:g}, atol={atol:g})"
+    )
+
+
+def _matches(arrays, outputs) -> bool:
+    if outputs is None:
+        return False
+    try:
+        guesses = [np.asarray(o, dtype=np.float64) for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+    except (TypeError, ValueError):
+        return False
+    if len(guesses) != len(arrays):
+        return False
+    return all(
+        g.shape == a.shape and np.allclose(np.asarray(a, dtype=np.float64), g, rtol=1e-6, atol=1e-9, equal_nan=True)
+        for g, a in zip(guesses, arrays, strict=True)
+    )
+
+
+def _as_tuple(value, parts):
+    return list(value) if parts else [value]
+
+
+def _float32(value):
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return value.astype(np.float32)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_float32(v) for v in value)
+    return value
+
+
+def check_cases(
+    fn: Callable,
+    data: dict | None,
+    name: str,
+    *,
+    lab: str,
+    exercise: str,
+    rtol: float = 1e-9,
+    atol: float = 1e-12,
+    parts: tuple[str, ...] | None = None,
+    arg_names: tuple[str, ...] = (),
+    elementwise: bool = False,
+    float32: str | None = None,
+    show: bool = True,
+) -> CheckResult:
+    """Compare ``fn(*case)`` with the expected output of every case of ``data``.
+
+    ``data`` holds ``cases`` (argument tuples), ``expected`` (one output each), ``labels`` (what each
+    case is, for messages) and optionally ``hints`` (``[advice, outputs of a known wrong answer]``);
+    None reads the lab's public data. ``elementwise``: the output must have the first argument's shape,
+    and a 2-d copy of each case must give the same values reshaped. ``float32``: each case is also
+    run with float32 arrays ("values": the values must agree to float32 accuracy; "dtype": and the
+    result must stay float32).
+    """
+    if data is None:
+        data = public_data(lab, exercise)
+        if data is None:
+            return fail(name, missing_data(lab), show)
+    if not callable(fn):
+        return fail(name, f"expected a function, got {type(fn).__name__}", show)
+    cases, expected_all = data["cases"], data["expected"]
+    labels = data.get("labels") or [""] * len(cases)
+    hints = data.get("hints") or []
+    for number, (case, expected, label) in enumerate(zip(cases, expected_all, labels, strict=True), start=1):
+        out, problem = run_student(fn, *case, names=arg_names)
+        actual = None
+        if problem is None:
+            actual, problem = as_arrays(out, parts)
+        if problem is None:
+            expected_parts = _as_tuple(expected, parts)
+            where = case[0] if elementwise else None
+            for part, a, e in zip(parts or ("value",), actual, expected_parts, strict=True):
+                e = np.asarray(e, dtype=np.float64)
+                problem = compare(a, e, rtol, atol, part if parts else "value", where if np.shape(where) == e.shape else None)
+                if problem is not None:
+                    break
+        if problem is None and elementwise and np.ndim(case[0]) == 1 and np.size(case[0]) % 2 == 0:
+            shape = (2, np.size(case[0]) // 2)
+            reshaped = tuple(c.reshape(shape) if np.shape(c) == np.shape(case[0]) else c for c in case)
+            out2, problem = run_student(fn, *reshaped, names=arg_names)
+            if problem is None:
+                actual2, problem = as_arrays(out2, None)
+                if problem is None:
+                    problem = compare(actual2[0], np.asarray(expected).reshape(shape), rtol, atol, "value")
+            if problem is not None:
+                problem = f"1-d input is right, but the same numbers as a {shape} array fail: {problem}"
+        if problem is None and float32:
+            out32, problem = run_student(fn, *_float32(tuple(case)), names=arg_names)
+            if problem is None:
+                actual32, problem = as_arrays(out32, parts)
+                if problem is None and float32 == "dtype" and any(a.dtype != np.float32 for a in actual32):
+                    problem = f"float32 input gave {actual32[0].dtype} output: keep float32 inputs float32"
+                if problem is None:
+                    for part, a, e in zip(parts or ("value",), actual32, _as_tuple(expected, parts), strict=True):
+                        problem = compare(a, e, 1e-4, 1e-6, f"{part if parts else 'value'} in float32",
+                                          case[0] if elementwise and np.shape(case[0]) == np.shape(e) else None)
+                        if problem is not None:
+                            break
+            if problem is not None and not problem.startswith(NOT_ANSWERED):
+                problem = "float64 is right, but float32 input fails: " + problem
+        if problem is not None:
+            if actual is not None:
+                for advice, outputs in hints:
+                    if _matches(actual, outputs[number - 1]):
+                        problem += f". Hint: {advice}"
+                        break
+            if not problem.startswith(NOT_ANSWERED):
+                where = f" ({label})" if label else ""
+                problem = f"case {number} of {len(cases)}{where}: {problem}"
+            return fail(name, problem, show)
+    return passed(name, f"matches the expected values on all {len(cases)} cases", show)
+
+
+def check_answer(
+    answer, data: dict | None, name: str, *, lab: str, exercise: str, show: bool = True
+) -> CheckResult:
+    """Compare a value answer with the digest of the expected one (``data``: ``digest``, ``salt``, ``hints``)."""
+    if data is None:
+        data = public_data(lab, exercise)
+        if data is None:
+            return fail(name, missing_data(lab), show)
+    if callable(answer):
+        return fail(name, "expected a value, got a function: call it and store the result", show)
+    if answer is None or answer is Ellipsis:
+        return fail(name, f"{NOT_ANSWERED} (the value is still None or ...)", show)
+    try:
+        value = float(np.asarray(answer, dtype=np.float64))
+    except (TypeError, ValueError):
+        return fail(name, f"expected a number, got {type(answer).__name__}", show)
+    if not np.isfinite(value):
+        return fail(name, f"your answer {answer!r} is not finite", show)
+    found = digest(data["salt"], value)
+    if found == data["digest"]:
+        return passed(name, "correct", show)
+    problem = f"{value:.6g} is not the expected value"
+    for wrong, advice in data.get("hints", []):
+        if found == wrong:
+            problem += f". Hint: {advice}"
+            break
+    return fail(name, problem, show)
+
+
+def hint_outputs(wrong: Callable, cases: list) -> list:
+    """The outputs of a known wrong answer on every case (None where it raises): stored as a hint."""
+    outputs = []
+    for case in cases:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                outputs.append(wrong(*case))
+            except Exception:  # a wrong answer that does not apply to this case
+                outputs.append(None)
+    return outputs
+
+
+def edge_inputs(dtype=np.float64) -> np.ndarray:
+    """0, tiny, moderate and huge values of both signs (the inputs every elementwise check tries)."""
+    values = [0.0, -0.0, 1e-12, -1e-12, 0.5, -0.5, 1.0, -1.0, 2.5, -2.5, 6.0, -3.0, 3.0, 20.0, -20.0, 30.0, -30.0,
+              40.0, -40.0, 50.0, -50.0, 700.0, -700.0, 1000.0, -1000.0, 3.5, -6.0, 0.25]
+    return np.array(values, dtype=dtype)
+
+
+def sample_inputs(seed: int = 0, n: int = 200, dtype=np.float64) -> np.ndarray:
+    """Edge cases followed by ``n`` random inputs (normal, scale 4) from ``seed``."""
+    rng = np.random.default_rng(seed)
+    return np.concatenate([edge_inputs(dtype), rng.normal(0, 4, size=n).astype(dtype)])

@@ -1,0 +1,141 @@
+"""Build the book strictly into _build/html, unless a build of exactly these inputs is there already.
+
+    python scripts/build_book.py [--force]
+
+The inputs are every file git would see in the working tree (tracked, and untracked
+but not ignored, with uncommitted changes as they are), except tests/ and .ci/,
+plus the Python version: a fingerprint (SHA-256) of them all is stored with the
+result in ``_build/book-build.json``. When the fingerprint matches a build that
+passed, nothing is built. Otherwise the old output is removed and the book is
+built from scratch (``jupyter-book build . -W -n --keep-going``; the pages run
+fresh, several at a time, see _ext/parallel_execution.py); the full log goes to
+``_build/book-build.log``. ``make book`` runs this, and the test suite's site
+fixture (tests/conftest.py) calls ``ensure_built`` so ``make test`` reuses the
+build that ``make book`` just made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from filelock import FileLock
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+HTML = BUILD / "html"
+RECORD = BUILD / "book-build.json"
+LOG = BUILD / "book-build.log"
+LOCK = BUILD / "book-build.lock"
+# Output of an earlier build: removed before building, so nothing stale survives.
+OUTPUTS = ["html", ".doctrees", "jupyter_execute", ".jupyter_cache", ".execution_cache", "execution.json"]
+NOT_INPUTS = ("tests/", ".ci/")
+
+
+def input_files(root: Path = ROOT) -> list[str]:
+    """Files the build may read: what git sees in the working tree, minus tests/ and .ci/."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=root,
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")
+    names = sorted({os.fsdecode(n) for n in listed if n})
+    return [n for n in names if not n.startswith(NOT_INPUTS) and (root / n).is_file()]
+
+
+def fingerprint(root: Path = ROOT) -> str:
+    """SHA-256 of the inputs' names and contents, the Python version and package-lock.json's install."""
+    digest = hashlib.sha256(f"python {sys.version}\n".encode())
+    for name in input_files(root):
+        digest.update(name.encode() + b"\0")
+        digest.update(hashlib.sha256((root / name).read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def read_record() -> dict | None:
+    try:
+        return json.loads(RECORD.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def fresh_record() -> dict | None:
+    """The record of a passing build of exactly the current inputs, or None."""
+    record = read_record()
+    if record and record.get("returncode") == 0 and (HTML / "index.html").is_file():
+        if record.get("fingerprint") == fingerprint():
+            return record
+    return None
+
+
+def build(*, quiet: bool = False) -> dict:
+    """Build from scratch; return (and store) the record: fingerprint, exit code, seconds, pages, log tail."""
+    inputs = fingerprint()
+    for name in OUTPUTS:
+        path = BUILD / name
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+    RECORD.unlink(missing_ok=True)
+    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going"]
+    start = time.perf_counter()
+    with open(LOG, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for line in process.stdout:
+            log.write(line)
+            if not quiet:
+                print(line, end="", flush=True)
+        returncode = process.wait()
+    seconds = time.perf_counter() - start
+    executed = BUILD / "execution.json"
+    record = {
+        "fingerprint": inputs,
+        "returncode": returncode,
+        "seconds": round(seconds, 1),
+        "html": str(HTML),
+        "log": str(LOG),
+        "log_tail": LOG.read_text(encoding="utf-8")[-8000:],
+        "execution": json.loads(executed.read_text(encoding="utf-8")) if executed.is_file() else None,
+    }
+    if inputs != fingerprint():
+        record["returncode"] = returncode or 1
+        record["log_tail"] += "\nThe inputs changed while the book was being built: build again."
+    RECORD.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    return record
+
+
+def ensure_built(*, force: bool = False, quiet: bool = False) -> dict:
+    """The record of a build of the current inputs: reused if one passed, else built now (one builder at a time)."""
+    BUILD.mkdir(exist_ok=True)
+    with FileLock(str(LOCK)):
+        record = None if force else fresh_record()
+        if record is not None:
+            record["reused"] = True
+            return record
+        record = build(quiet=quiet)
+        record["reused"] = False
+        return record
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--force", action="store_true", help="build even if a build of these inputs passed")
+    args = parser.parse_args()
+    record = ensure_built(force=args.force)
+    if record["reused"]:
+        print(f"The book in {HTML.relative_to(ROOT)} was built from exactly these inputs: nothing to do.")
+    elif record["returncode"] == 0:
+        print(f"Built {HTML.relative_to(ROOT)} in {record['seconds']:.0f} s (log: {LOG.relative_to(ROOT)}).")
+    else:
+        print(f"The strict build failed (exit code {record['returncode']}); the log is {LOG.relative_to(ROOT)}.")
+    return record["returncode"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
