@@ -175,3 +175,48 @@ def snapshot(model: nn.MLP, X, y, loss="cross_entropy") -> Snapshot:
 def quantiles(arrays, qs=(0.1, 0.5, 0.9), absolute: bool = False) -> np.ndarray:
     """Quantiles ``qs`` of each array in ``arrays`` (optionally of the absolute values): shape (len(arrays), len(qs))."""
     return np.array([np.quantile(np.abs(a) if absolute else a, qs) for a in arrays])
+
+
+@dataclass(frozen=True)
+class Inside:
+    """One deep MLP seen at initialisation and after training: two :class:`Snapshot`\\ s and the training history."""
+
+    activation: str
+    init: str
+    before: Snapshot
+    after: Snapshot
+    history: nn.History
+
+
+def train_and_look(
+    activation,
+    dataset,
+    hidden: list[int],
+    epochs: int = 15,
+    lr: float = 2e-3,
+    batch_size: int = 128,
+    seed: int = 0,
+    probe: int = 500,
+) -> Inside:
+    """Train ``nn.MLP([features, *hidden, classes], activation, init="auto")`` with Adam; snapshot it before and after.
+
+    Both snapshots use the same probe batch, the first ``probe`` test examples,
+    so the two pictures differ only by what training changed.
+    """
+    X_probe, y_probe = dataset.X_test[:probe], dataset.y_test[:probe]
+    model = nn.MLP([dataset.n_features, *hidden, dataset.n_classes], activation=activation, seed=seed)
+    before = snapshot(model, X_probe, y_probe)
+    history = nn.train(
+        model,
+        dataset.X_train,
+        dataset.y_train,
+        optimizer=nn.Adam(model.parameters(), lr=lr),
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        X_test=dataset.X_test,
+        y_test=dataset.y_test,
+        progress=False,
+    )
+    name = activation if isinstance(activation, str) else activation.name
+    return Inside(name, model.init, before, snapshot(model, X_probe, y_probe), history)
