@@ -1,0 +1,156 @@
+"""Every kernel the project starts talks over Unix sockets, so kernels never race for TCP ports.
+
+The failure this guards against: a client picks five free TCP ports, releases them, and
+the kernel binds them a moment later; on a loaded machine another kernel (or any outgoing
+connection) takes one in between, and the kernel dies with "Address already in use".
+With IPC transport there is no port to take. The stress test starts many kernels at
+once, from the runner the tests use, while a small book builds in another process with
+the book's own execution extension, and while a thread opens and closes TCP connections
+on 127.0.0.1 as fast as it can (each takes an ephemeral port).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from html import unescape
+from pathlib import Path
+
+from book_notebooks import IPCKernelManager, execute, run_many
+
+ROOT = Path(__file__).resolve().parents[1]
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+
+# Run inside a kernel: how its five channels are reached. (ipykernel also opens one TCP socket of its own,
+# for output from subprocesses, bound by ZeroMQ to a random port with retries: no port is picked for it
+# in advance, so nothing can take it in between.)
+PROBE = """\
+import json, os, stat
+from ipykernel.connect import get_connection_file
+info = json.load(open(get_connection_file()))
+channels = [info["ip"] + "-" + str(info[k]) for k in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
+sockets = sum(os.path.exists(c) and stat.S_ISSOCK(os.stat(c).st_mode) for c in channels)
+print(json.dumps({"transport": info["transport"], "unix_sockets": int(sockets), "pid": os.getpid()}))
+"""
+
+MYST_PAGE = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# Page {n}
+
+```{{code-cell}} ipython3
+{probe}
+```
+"""
+
+
+def _probe_file(folder: Path, n: int) -> Path:
+    path = folder / f"probe_{n}.py"
+    path.write_text("# %%\n" + PROBE, encoding="utf-8")
+    return path
+
+
+def _report(notebook) -> dict:
+    return json.loads(notebook.cells[0].outputs[0]["text"])
+
+
+def test_the_runner_s_kernel_listens_on_unix_sockets_only(tmp_path):
+    report = _report(execute(_probe_file(tmp_path, 0)))
+    assert report == {"transport": "ipc", "unix_sockets": 5, "pid": report["pid"]}
+    assert IPCKernelManager().transport == "ipc"
+    assert not list(Path("/tmp").glob("nonlinear-kernel-*/kernel-1")), "a kernel's socket folder was left behind"
+
+
+def _mini_book(folder: Path, pages: int) -> None:
+    """A book of ``pages`` MyST pages, each printing how its kernel talks, built with the book's extension."""
+    (folder / "_config.yml").write_text(
+        "title: Kernel stress test\n"
+        "execute:\n  execute_notebooks: force\n  stderr_output: warn\n"
+        "sphinx:\n  local_extensions:\n"
+        f"    parallel_execution: {ROOT / '_ext'}\n",
+        encoding="utf-8",
+    )
+    names = [f"page_{n}" for n in range(pages)]
+    toc = "format: jb-book\nroot: page_0\nchapters:\n" + "".join(f"- file: {name}\n" for name in names[1:])
+    (folder / "_toc.yml").write_text(toc, encoding="utf-8")
+    for n, name in enumerate(names):
+        (folder / f"{name}.md").write_text(MYST_PAGE.format(n=n, probe=PROBE), encoding="utf-8")
+
+
+def _churn_tcp_ports(stop: threading.Event, counter: list[int]) -> None:
+    """Open and close connections to a local listener: each one takes an ephemeral port for a moment."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(128)
+    address = server.getsockname()
+    try:
+        while not stop.is_set():
+            client = socket.create_connection(address)
+            accepted, _ = server.accept()
+            client.close()
+            accepted.close()
+            counter[0] += 1
+            time.sleep(0.002)  # leave the CPU to the kernels
+    finally:
+        server.close()
+
+
+def test_many_kernels_at_once_while_a_book_builds(tmp_path):
+    book = tmp_path / "book"
+    book.mkdir()
+    _mini_book(book, pages=3)
+    probes = [_probe_file(tmp_path, n) for n in range(8)]
+
+    stop, churned = threading.Event(), [0]
+    churn = threading.Thread(target=_churn_tcp_ports, args=(stop, churned), daemon=True)
+    churn.start()
+    env = {**os.environ, "NONLINEAR_JOBS": "3"}
+    command = [
+        str(JUPYTER_BOOK),
+        "build",
+        str(book),
+        "-W",
+        "-n",
+        "--keep-going",
+        "--path-output",
+        str(tmp_path / "out"),
+    ]
+    build = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        runs = list(run_many(probes, jobs=4))  # four kernels starting at once, beside the build's three
+        log, _ = build.communicate(timeout=600)
+    finally:
+        stop.set()
+        churn.join()
+        if build.poll() is None:
+            build.kill()
+
+    failures = [run.failure for run in runs if run.failure]
+    assert not failures, "\n\n".join(failures)
+    reports = [_report(run.notebook) for run in runs]
+    assert all(r["transport"] == "ipc" and r["unix_sockets"] == 5 for r in reports), reports
+    assert len({r["pid"] for r in reports}) == len(probes), "each page must get a kernel of its own"
+
+    assert build.returncode == 0, log[-4000:]
+    executed = json.loads((tmp_path / "out" / "_build" / "execution.json").read_text())
+    assert executed["jobs"] == 3 and len(executed["pages"]) == 3, executed
+    assert not [p for p in executed["pages"].values() if p["failure"]], executed
+    for n in range(3):
+        html = (tmp_path / "out" / "_build" / "html" / f"page_{n}.html").read_text(encoding="utf-8")
+        assert '"transport": "ipc", "unix_sockets": 5' in unescape(html), f"page_{n} shows no IPC kernel"
+    assert "Executing notebook using" not in log, "MyST-NB executed a page itself instead of using the runner"
+    assert churned[0] > 50, f"only {churned[0]} TCP connections were churned beside the kernels"
