@@ -11,8 +11,9 @@ def as_float_array(x, name: str = "x", allow_nan: bool = False) -> np.ndarray:
     """Return ``x`` as a float32 or float64 array, or raise a clear error.
 
     Python numbers, lists and integer arrays become float64; float32 and float64
-    arrays are returned unchanged (no copy). Booleans, strings, complex numbers
-    and objects raise ``TypeError``; NaN raises ``ValueError`` unless allowed.
+    arrays are returned unchanged (no copy). Other float dtypes (float16),
+    booleans, strings, complex numbers and objects raise ``TypeError``; NaN
+    raises ``ValueError`` unless allowed.
     """
     if isinstance(x, np.ndarray):
         array = x
@@ -23,8 +24,11 @@ def as_float_array(x, name: str = "x", allow_nan: bool = False) -> np.ndarray:
             raise TypeError(f"{name} must be a numpy array of floats, got {type(x).__name__}") from error
     kind = array.dtype.kind
     if kind == "f":
-        if array.dtype not in FLOAT_DTYPES:
-            array = array.astype(np.float64)
+        if array.dtype not in FLOAT_DTYPES:  # float16, longdouble: refuse rather than change the dtype
+            raise TypeError(
+                f"{name} has dtype {array.dtype}; the package computes in float32 or float64 only "
+                "(convert first, e.g. x.astype(np.float32))"
+            )
     elif kind in "iu":
         array = array.astype(np.float64)
     else:

@@ -11,12 +11,22 @@ zero-centred, monotonic, smooth, saturation, year, reference). ``get(name,
 (0.5, 0.25)
 
 Names, parameters and defaults follow ``torch.nn.functional``. Every function
-here is written to be exact in float64 and silent (no overflow, no
-RuntimeWarning) for every finite input: the chapters explain each trick where
-the function is introduced (chapter 5 for sigmoid, softplus and softmax).
+here is written to be exact in float64 and to stay finite for every finite
+input where the true value is finite: the chapters explain each trick where the
+function is introduced (chapter 5 for sigmoid, softplus and softmax).
+
+At the edges the package does what torch does, silently: NaN in gives NaN out,
+±inf gives torch's value, an overflow gives ±inf, size-0 axes give empty
+results (``logsumexp`` gives -inf), float32 stays float32 and other float
+dtypes (float16) raise TypeError. ``Activation`` evaluates every formula under
+one ``np.errstate`` (:data:`IEEE_QUIET`), so such IEEE results raise no
+RuntimeWarning, as in torch.
 
 At a kink the derivative is a convention; we follow PyTorch's choice, written
-next to each derivative, so that the engine and torch agree everywhere.
+next to each derivative, so that the engine and torch agree everywhere. (At a
+NaN input torch's own derivative depends on where the element sits: its
+vectorised loop and its scalar loop pick different branches; ours gives one of
+the two.)
 """
 
 from __future__ import annotations
@@ -160,6 +170,12 @@ def _check_positive(**values):
             raise ValueError(f"{key} must be > 0, got {value!r}")
 
 
+def _check_bool(**values):
+    for key, value in values.items():
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{key} must be True or False, got {value!r}")
+
+
 def _check_dim(dim):
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
         raise ValueError(f"dim must be an integer, got {dim!r}")
@@ -253,9 +269,10 @@ register(
             True,
             True,
             ("soft", "soft"),
-            1998,
-            "LeCun, Bottou, Orr & Muller (1998), Efficient BackProp",
-            "https://doi.org/10.1007/3-540-49430-8_2",
+            1989,
+            "LeCun et al. (1989), Backpropagation applied to handwritten zip code recognition (a scaled tanh "
+            "at every unit); LeCun, Bottou, Orr & Muller (1998), Efficient BackProp, explains why",
+            "https://doi.org/10.1162/neco.1989.1.4.541",
             used_in="RNN/LSTM cell updates, small MLPs, inside GELU's approximation",
             summary="a rescaled sigmoid: zero-centred, saturates on both sides",
         ),
@@ -288,8 +305,8 @@ register(
     Spec(
         "hardtanh",
         forward=lambda x, min_val, max_val: np.clip(x, min_val, max_val),
-        # PyTorch: gradient 1 strictly inside (min_val, max_val), 0 at and beyond the corners.
-        derivative=lambda x, min_val, max_val: ((x > min_val) & (x < max_val)).astype(x.dtype),
+        # PyTorch: gradient 1 strictly inside (min_val, max_val), 0 at and beyond the corners (1 at NaN).
+        derivative=lambda x, min_val, max_val: np.logical_not((x <= min_val) | (x >= max_val)).astype(x.dtype),
         defaults={"min_val": -1.0, "max_val": 1.0},
         validate=lambda min_val, max_val: (
             _check_real(min_val=min_val, max_val=max_val),
@@ -347,7 +364,7 @@ register(
     Spec(
         "relu",
         forward=lambda x: np.maximum(x, 0),
-        derivative=lambda x: (x > 0).astype(x.dtype),  # PyTorch: 0 at x = 0
+        derivative=lambda x: np.logical_not(x <= 0).astype(x.dtype),  # PyTorch: 0 at x = 0 (and 1 at NaN)
         facts=_facts(
             r"\max(0, x)",
             r"1 \text{ if } x > 0 \text{ else } 0",
@@ -488,6 +505,7 @@ register(
         defaults={"lower": 1 / 8, "upper": 1 / 3, "training": False, "seed": None},
         validate=lambda lower, upper, training, seed: (
             _check_real(lower=lower, upper=upper),
+            _check_bool(training=training),
             _require(0 <= lower <= upper < 1, f"rrelu needs 0 <= lower <= upper < 1, got lower={lower}, upper={upper}"),
         ),
         stochastic=True,
@@ -530,6 +548,7 @@ register(
         defaults={"sigma": 1.0, "training": False, "seed": None},
         validate=lambda sigma, training, seed: (
             _check_real(sigma=sigma),
+            _check_bool(training=training),
             _require(sigma >= 0, f"sigma must be >= 0, got {sigma}"),
         ),
         stochastic=True,
@@ -557,7 +576,7 @@ register(
     Spec(
         "relu6",
         forward=lambda x: np.clip(x, 0, 6),
-        derivative=lambda x: ((x > 0) & (x < 6)).astype(x.dtype),  # PyTorch: 0 at both corners
+        derivative=lambda x: np.logical_not((x <= 0) | (x >= 6)).astype(x.dtype),  # PyTorch: 0 at both corners
         facts=_facts(
             r"\min(\max(0, x), 6)",
             r"1 \text{ if } 0 < x < 6 \text{ else } 0",
@@ -611,16 +630,16 @@ register(
         "elu",
         forward=lambda x, alpha: np.where(x > 0, x, alpha * _expm1_nonpositive(x)),
         # PyTorch: alpha * e^x for x <= 0, so alpha at x = 0.
-        derivative=lambda x, alpha: np.where(x > 0, 1.0, alpha * _exp_nonpositive(x)).astype(x.dtype),
+        derivative=lambda x, alpha: np.where(x <= 0, alpha * _exp_nonpositive(x), 1.0).astype(x.dtype),
         defaults={"alpha": 1.0},
         validate=lambda alpha: _check_real(alpha=alpha),
         facts=_facts(
             r"x \text{ if } x > 0 \text{ else } \alpha (e^{x} - 1)",
             r"1 \text{ if } x > 0 \text{ else } \alpha e^{x}",
-            (-1.0, INF),
-            r"(-\alpha, \infty)",
+            lambda alpha: (-alpha, INF) if alpha >= 0 else (0.0, INF),  # alpha < 0: the left branch is in [0, -alpha)
+            lambda alpha: r"(-\alpha, \infty)" if alpha >= 0 else r"[0, \infty)",
             False,
-            True,
+            lambda alpha: alpha >= 0,
             lambda alpha: alpha == 1.0,
             ("soft", None),
             2015,
@@ -641,7 +660,7 @@ register(
     Spec(
         "selu",
         forward=lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * _expm1_nonpositive(x)),
-        derivative=lambda x: (SELU_SCALE * np.where(x > 0, 1.0, SELU_ALPHA * _exp_nonpositive(x))).astype(x.dtype),
+        derivative=lambda x: (SELU_SCALE * np.where(x <= 0, SELU_ALPHA * _exp_nonpositive(x), 1.0)).astype(x.dtype),
         facts=_facts(
             r"\lambda \,(x \text{ if } x > 0 \text{ else } \alpha(e^{x} - 1)),\; \lambda \approx 1.0507,\ \alpha \approx 1.6733",
             r"\lambda \text{ if } x > 0 \text{ else } \lambda\alpha e^{x}",
@@ -665,8 +684,11 @@ register(
 register(
     Spec(
         "celu",
-        forward=lambda x, alpha: np.maximum(x, 0) + alpha * _expm1_nonpositive(x / alpha),
-        derivative=lambda x, alpha: np.where(x > 0, 1.0, _exp_nonpositive(x / alpha)).astype(x.dtype),
+        # PyTorch: x if x > 0 else alpha (e^{x/alpha} - 1), for either sign of alpha; min(x, 0)
+        # keeps exp from seeing the positive branch (it would overflow for alpha > 0).
+        forward=lambda x, alpha: np.maximum(x, 0) + alpha * np.expm1(np.minimum(x, 0) / alpha),
+        # PyTorch: e^{x/alpha} for x <= 0 (so 1 at x = 0, and at NaN, like torch's kernel).
+        derivative=lambda x, alpha: np.where(x <= 0, np.exp(np.minimum(x, 0) / alpha), 1.0).astype(x.dtype),
         defaults={"alpha": 1.0},
         validate=lambda alpha: (
             _check_real(alpha=alpha),
@@ -675,12 +697,12 @@ register(
         facts=_facts(
             r"\max(0, x) + \min(0, \alpha(e^{x/\alpha} - 1))",
             r"1 \text{ if } x > 0 \text{ else } e^{x/\alpha}",
-            (-1.0, INF),
-            r"(-\alpha, \infty)",
+            lambda alpha: (-alpha, INF) if alpha > 0 else (-INF, INF),  # alpha < 0: x/alpha -> +inf
+            lambda alpha: r"(-\alpha, \infty)" if alpha > 0 else r"(-\infty, \infty)",
             False,
             True,
             True,
-            ("soft", None),
+            lambda alpha: ("soft", None) if alpha > 0 else (None, None),
             2017,
             "Barron (2017), Continuously differentiable exponential linear units",
             "https://arxiv.org/abs/1704.07483",
@@ -881,9 +903,14 @@ register(
 # --- functions of a whole vector -------------------------------------------
 
 
+def _max(x, dim):
+    """Max along dim, kept as a size-1 axis; -inf for an empty axis (torch: logsumexp of nothing is -inf)."""
+    return np.max(x, axis=dim, keepdims=True, initial=-np.inf)
+
+
 def _softmax(x, dim):
     _axis_size(x, dim)
-    shifted = x - np.max(x, axis=dim, keepdims=True)  # the largest logit becomes 0: exp cannot overflow
+    shifted = x - _max(x, dim)  # the largest logit becomes 0: exp cannot overflow
     e = np.exp(shifted)
     return e / np.sum(e, axis=dim, keepdims=True)
 
@@ -895,8 +922,8 @@ def _softmax_vjp(x, grad_out, dim):
 
 def _logsumexp(x, dim, keepdim=True):
     _axis_size(x, dim)
-    m = np.max(x, axis=dim, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)  # all -inf row: keep -inf, not NaN
+    m = _max(x, dim)
+    m = np.where(np.isfinite(m), m, 0)  # all -inf row (or an empty one): keep -inf, not NaN
     out = m + np.log(np.sum(np.exp(x - m), axis=dim, keepdims=True))
     return out if keepdim else np.squeeze(out, axis=dim)
 
@@ -905,7 +932,7 @@ def _log_softmax(x, dim):
     _axis_size(x, dim)
     # (x - max) - log(sum(exp(x - max))): subtracting the max first keeps the largest entry's
     # log-probability accurate to a few ulps of itself (x - LSE(x) would cancel down to eps * |x|).
-    shifted = x - np.max(x, axis=dim, keepdims=True)
+    shifted = x - _max(x, dim)
     return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
 
@@ -974,7 +1001,7 @@ register(
         forward=lambda x, dim, keepdim: _logsumexp(x, dim, keepdim),
         vjp=_logsumexp_vjp,
         defaults={"dim": -1, "keepdim": False},
-        validate=lambda dim, keepdim: _check_dim(dim),
+        validate=lambda dim, keepdim: (_check_dim(dim), _check_bool(keepdim=keepdim)),
         facts=_facts(
             r"\mathrm{LSE}(x) = \log\sum_j e^{x_j}",
             r"\nabla \mathrm{LSE}(x) = \mathrm{softmax}(x)",
@@ -1095,6 +1122,25 @@ register(
 
 FACT_NAMES = tuple(_facts(*([None] * 10)).keys())
 
+# IEEE results (inf from an overflow, NaN from inf - inf or NaN input) come back silently, as in
+# torch; each formula is still written so that a finite input with a finite value stays finite.
+IEEE_QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore"}
+
+
+def _times(g: np.ndarray, d: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """g * f'(x): written into the array f'(x) when the derivative made a fresh one of the result's type.
+
+    Saves one array of x's size in the backward pass (and its allocation); same numbers as g * d.
+    """
+    fresh = d is not x and d.flags.owndata and d.flags.writeable and d.shape == g.shape
+    if fresh and d.dtype == np.result_type(g, d):
+        return np.multiply(g, d, out=d)
+    return g * d
+
+
+def _input(x, name: str = "x") -> np.ndarray:
+    return as_float_array(x, name=name, allow_nan=True)  # NaN in gives NaN out, as in torch
+
 
 class Activation:
     """An activation function with its parameters fixed: call it, differentiate it, read its facts.
@@ -1137,30 +1183,33 @@ class Activation:
         """f(x) for a numpy array (same dtype back) or an ``autograd.Tensor`` (a node in the graph)."""
         if isinstance(x, autograd.Tensor):
             return self._on_tensor(x)
-        array = as_float_array(x)
-        return np.asarray(self.spec.forward(array, **self._kwargs()), dtype=array.dtype)
+        array = _input(x)
+        with np.errstate(**IEEE_QUIET):
+            return np.asarray(self.spec.forward(array, **self._kwargs()), dtype=array.dtype)
 
     def derivative(self, x) -> np.ndarray:
         """Elementwise f'(x). For stochastic activations in training mode: at the noise of the last call."""
         if self.spec.derivative is None:
             raise TypeError(f"{self.name} is not elementwise, so it has no scalar derivative; use .vjp(x, grad_out)")
-        array = as_float_array(x)
-        return np.asarray(self.spec.derivative(array, **self._kwargs()), dtype=array.dtype)
+        array = _input(x)
+        with np.errstate(**IEEE_QUIET):
+            return np.asarray(self.spec.derivative(array, **self._kwargs()), dtype=array.dtype)
 
     def vjp(self, x, grad_out) -> np.ndarray:
         """Vector-Jacobian product: the gradient w.r.t. x given the gradient w.r.t. f(x)."""
         return self._vjp(x, grad_out, state=None)
 
     def _vjp(self, x, grad_out, state):
-        array = as_float_array(x)
-        g = as_float_array(grad_out, name="grad_out")
-        expected = array.shape if self.elementwise else self.spec.forward(array, **self.params).shape
-        if g.shape != expected:
-            raise ValueError(f"grad_out must have the output's shape {expected}, got {g.shape}")
-        if self.spec.vjp is not None:
-            result = self.spec.vjp(array, g, **self.params)
-        else:
-            result = g * self.spec.derivative(array, **self._kwargs(state))
+        array = _input(x)
+        g = _input(grad_out, name="grad_out")
+        with np.errstate(**IEEE_QUIET):
+            expected = array.shape if self.elementwise else self.spec.forward(array, **self.params).shape
+            if g.shape != expected:
+                raise ValueError(f"grad_out must have the output's shape {expected}, got {g.shape}")
+            if self.spec.vjp is not None:
+                result = self.spec.vjp(array, g, **self.params)
+            else:
+                result = _times(g, self.spec.derivative(array, **self._kwargs(state)), array)
         return np.asarray(result, dtype=np.result_type(array.dtype, g.dtype))
 
     def _on_tensor(self, x: autograd.Tensor) -> autograd.Tensor:
@@ -1169,9 +1218,10 @@ class Activation:
         state = dict(self._state)  # the noise this call drew, for the backward pass
 
         def backward(grad_out):
-            if self.spec.vjp is not None:
-                return (np.asarray(self.spec.vjp(saved, grad_out, **self.params), dtype=saved.dtype),)
-            return (grad_out * self.spec.derivative(saved, **self._kwargs(state)),)
+            with np.errstate(**IEEE_QUIET):
+                if self.spec.vjp is not None:
+                    return (np.asarray(self.spec.vjp(saved, grad_out, **self.params), dtype=saved.dtype),)
+                return (_times(grad_out, self.spec.derivative(saved, **self._kwargs(state)), saved),)
 
         return autograd.Tensor.from_op(out, parents=(x,), backward=backward, op=self.name)
 

@@ -17,6 +17,10 @@ Broadcasting works as in numpy; a gradient flowing into a broadcast operand
 (a bias added to every row, say) is summed back to the operand's shape.
 Activations from :mod:`nonlinear.activations` accept a Tensor and use their
 own ``vjp`` as the backward step.
+
+As in torch, a Python number takes the tensor's dtype (float32 stays float32,
+gradients included), ``backward()`` needs a gradient for a non-scalar output,
+and the graph may be as deep as memory allows (the sort is iterative).
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ class Tensor:
         self.op = ""
         self.label = label
         self._backward: Callable[[np.ndarray], Iterable[np.ndarray]] | None = None
+        self._released = False  # backward(retain_graph=False) went through this node
 
     @classmethod
     def from_op(cls, data, parents, backward, op: str) -> Tensor:
@@ -92,41 +97,67 @@ class Tensor:
     def __len__(self) -> int:
         return len(self.data)
 
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"the truth value of a Tensor with {self.data.size} elements is ambiguous")
+        return bool(self.data.item())
+
+    def _constant(self, other) -> Tensor:
+        """``other`` as a Tensor; a Python or numpy number (or 0-d array) takes this tensor's dtype, as in torch."""
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, (int, float, np.number)) or (isinstance(other, np.ndarray) and other.ndim == 0):
+            if not isinstance(other, (bool, np.bool_)):
+                return Tensor(np.asarray(other, dtype=self.dtype))
+        return Tensor(other)
+
     # -- the backward pass ---------------------------------------------------
-    def backward(self, grad=None) -> None:
-        """Fill ``.grad`` of every tensor this one depends on (gradients accumulate)."""
+    def backward(self, grad=None, retain_graph: bool = True) -> None:
+        """Fill ``.grad`` of every tensor this one depends on (gradients accumulate).
+
+        ``grad`` (the gradient of the loss with respect to this tensor) must have this
+        tensor's shape; it may be left out only for a tensor of one element (a loss).
+        ``retain_graph=False`` frees the graph as the pass goes, as torch does by default
+        (a training step needs about a third less memory); the default keeps it, so that
+        the graph can still be drawn and inspected after the backward pass.
+        """
         if grad is None:
             if self.data.size != 1:
                 raise ValueError(
-                    f"backward() without an argument needs a scalar (a loss); this tensor has shape {self.shape}"
+                    f"backward() without an argument needs a scalar (a loss); this tensor has shape {self.shape}: "
+                    "pass the gradient of the loss with respect to it, an array of that shape"
                 )
             grad = np.ones_like(self.data)
-        grad = np.broadcast_to(as_float_array(grad, name="grad"), self.shape).astype(self.dtype)
+        else:
+            grad = np.array(as_float_array(grad, name="grad"), dtype=self.dtype)  # a copy: ours to keep
+            if grad.shape != self.shape:
+                raise ValueError(f"backward(grad): grad has shape {grad.shape}, this tensor has shape {self.shape}")
 
-        order: list[Tensor] = []
-        seen: set[int] = set()
-
-        def visit(node: Tensor) -> None:  # iterative would be faster; depth here is small
-            if id(node) in seen:
-                return
-            seen.add(id(node))
-            for parent in node.parents:
-                visit(parent)
-            order.append(node)
-
-        visit(self)
+        order = _topological(self, edges=False)[0]
         pending: dict[int, np.ndarray] = {id(self): grad}
-        for node in reversed(order):
+        kept: set[int] = set()  # arrays already stored as a leaf's .grad in this pass
+        while order:
+            node = order.pop()  # reverse topological order; the list lets go of each node as it goes
             g = pending.pop(id(node), None)
             if g is None or not node.requires_grad:
                 continue
-            if not node.parents:  # a leaf: keep its gradient
-                node.grad = g.copy() if node.grad is None else node.grad + g
+            if node._released:
+                raise RuntimeError(
+                    f"the graph through this {node.op!r} node was freed by backward(retain_graph=False); "
+                    "run the forward pass again, or pass retain_graph=True the first time"
+                )
+            if not node.parents:  # a leaf: keep its gradient (a copy only when g is shared or a view)
+                if g.dtype != node.dtype or not g.flags.writeable or g.base is not None or id(g) in kept:
+                    g = np.array(g, dtype=node.dtype)
+                kept.add(id(g))
+                node.grad = g if node.grad is None else node.grad + g
                 continue
             for parent, parent_grad in zip(node.parents, node._backward(g)):
-                if parent.requires_grad:
+                if parent.requires_grad and parent_grad is not None:
                     parent_grad = unbroadcast(np.asarray(parent_grad), parent.shape)
                     pending[id(parent)] = pending[id(parent)] + parent_grad if id(parent) in pending else parent_grad
+            if not retain_graph:  # let go of the saved arrays and of the parents (freed once nothing else holds them)
+                node._backward, node.parents, node._released = None, (), True
 
     def zero_grad(self) -> None:
         self.grad = None
@@ -136,11 +167,11 @@ class Tensor:
 
     # -- arithmetic ----------------------------------------------------------
     def __add__(self, other) -> Tensor:
-        other = as_tensor(other)
+        other = self._constant(other)
         return Tensor.from_op(self.data + other.data, (self, other), lambda g: (g, g), "+")
 
     def __mul__(self, other) -> Tensor:
-        other = as_tensor(other)
+        other = self._constant(other)
         a, b = self.data, other.data
         return Tensor.from_op(a * b, (self, other), lambda g: (g * b, g * a), "*")
 
@@ -148,10 +179,10 @@ class Tensor:
         return Tensor.from_op(-self.data, (self,), lambda g: (-g,), "neg")
 
     def __sub__(self, other) -> Tensor:
-        return self + (-as_tensor(other))
+        return self + (-self._constant(other))
 
     def __truediv__(self, other) -> Tensor:
-        other = as_tensor(other)
+        other = self._constant(other)
         a, b = self.data, other.data
         return Tensor.from_op(a / b, (self, other), lambda g: (g / b, -g * a / (b * b)), "/")
 
@@ -159,10 +190,18 @@ class Tensor:
         if isinstance(exponent, Tensor) or not np.isscalar(exponent):
             raise TypeError("Tensor ** p needs a plain number p (a constant exponent)")
         a = self.data
-        return Tensor.from_op(a**exponent, (self,), lambda g: (g * exponent * a ** (exponent - 1),), f"**{exponent}")
+
+        def backward(g):
+            if exponent == 0:  # torch: d(a**0)/da = 0 everywhere, also at a = 0 (where 0 * a**-1 would be NaN)
+                return (np.zeros_like(a),)
+            with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** negative is inf, as in torch
+                return (g * exponent * a ** (exponent - 1),)
+
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return Tensor.from_op(a**exponent, (self,), backward, f"**{exponent}")
 
     def __matmul__(self, other) -> Tensor:
-        other = as_tensor(other)
+        other = self._constant(other)
         a, b = self.data, other.data
         if a.ndim != 2 or b.ndim != 2:
             raise ValueError(
@@ -176,13 +215,13 @@ class Tensor:
     __rmul__ = __mul__
 
     def __rsub__(self, other) -> Tensor:
-        return as_tensor(other) - self
+        return self._constant(other) - self
 
     def __rtruediv__(self, other) -> Tensor:
-        return as_tensor(other) / self
+        return self._constant(other) / self
 
     def __rmatmul__(self, other) -> Tensor:
-        return as_tensor(other) @ self
+        return self._constant(other) @ self
 
     # -- reductions and shapes -----------------------------------------------
     def sum(self, dim=None, keepdim: bool = False) -> Tensor:
@@ -196,8 +235,8 @@ class Tensor:
         return Tensor.from_op(self.data.sum(axis=dim, keepdims=keepdim), (self,), backward, "sum")
 
     def mean(self, dim=None, keepdim: bool = False) -> Tensor:
-        count = self.data.size if dim is None else np.prod([self.shape[d] for d in np.atleast_1d(dim)])
-        return self.sum(dim, keepdim) * (1.0 / count)
+        count = self.data.size if dim is None else int(np.prod([self.shape[d] for d in np.atleast_1d(dim)]))
+        return self.sum(dim, keepdim) * (1.0 / count if count else float("nan"))  # torch: the mean of nothing is NaN
 
     def reshape(self, *shape) -> Tensor:
         old = self.shape
@@ -227,18 +266,31 @@ def as_tensor(value) -> Tensor:
 
 def graph(root: Tensor) -> tuple[list[Tensor], list[tuple[Tensor, Tensor]]]:
     """Nodes (in topological order) and edges (parent, child) of the graph that made ``root``."""
+    return _topological(root)
+
+
+def _topological(root: Tensor, edges: bool = True) -> tuple[list[Tensor], list[tuple[Tensor, Tensor]]]:
+    """Depth-first post-order from ``root``: every node after its parents; edges in the order they are met.
+
+    The same order as the recursive ``visit(node): visit each parent, then append node``,
+    with an explicit stack, so that a chain of any length fits (Python's recursion stops near 1,000).
+    """
     nodes: list[Tensor] = []
-    edges: list[tuple[Tensor, Tensor]] = []
-    seen: set[int] = set()
-
-    def visit(node: Tensor) -> None:
-        if id(node) in seen:
-            return
-        seen.add(id(node))
-        for parent in node.parents:
-            visit(parent)
-            edges.append((parent, node))
-        nodes.append(node)
-
-    visit(root)
-    return nodes, edges
+    pairs: list[tuple[Tensor, Tensor]] = []
+    seen = {id(root)}
+    stack = [(root, iter(root.parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append((parent, iter(parent.parents)))
+                break
+            if edges:
+                pairs.append((parent, node))  # a parent visited before: its edge comes at once
+        else:
+            stack.pop()
+            nodes.append(node)
+            if stack and edges:
+                pairs.append((node, stack[-1][0]))  # back in the child that led here
+    return nodes, pairs

@@ -30,6 +30,13 @@ from nonlinear.autograd import Tensor, as_tensor
 # ---------------------------------------------------------------------------
 
 
+def _float_dtype(dtype) -> np.dtype:
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be float32 or float64, got {dtype}")
+    return dtype
+
+
 def init_std(scheme: str, fan_in: int, fan_out: int) -> float:
     r"""Standard deviation of a normal initialiser.
 
@@ -103,18 +110,30 @@ class Linear(Module):
         bias: bool = True,
         rng: np.random.Generator | None = None,
         uniform: bool = False,
+        dtype=np.float64,
     ):
         rng = rng if rng is not None else np.random.default_rng(0)
-        self.weight = Tensor(
-            initial_weights(in_features, out_features, init, rng, uniform), requires_grad=True, label="W"
-        )
-        self.bias = Tensor(np.zeros(out_features), requires_grad=True, label="b") if bias else None
+        dtype = _float_dtype(dtype)
+        weights = initial_weights(in_features, out_features, init, rng, uniform).astype(dtype)  # float64 draws, rounded
+        self.weight = Tensor(weights, requires_grad=True, label="W")
+        self.bias = Tensor(np.zeros(out_features, dtype=dtype), requires_grad=True, label="b") if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim != 2 or x.shape[1] != self.weight.shape[0]:
             raise ValueError(f"Linear expects input of shape (N, {self.weight.shape[0]}), got {x.shape}")
-        z = x @ self.weight
-        return z + self.bias if self.bias is not None else z
+        # z = x W + b as one node (like torch's addmm): the bias is added in place to the
+        # product, so the graph keeps one (N, out) array per layer, not two.
+        params = (self.weight,) if self.bias is None else (self.weight, self.bias)
+        xd, w = x.data, self.weight.data
+        z = xd @ w
+        if self.bias is not None:
+            z += self.bias.data
+
+        def backward(g):
+            grad_x = g @ w.T if x.requires_grad else None  # the data's gradient is never needed
+            return (grad_x, xd.T @ g) + ((g.sum(axis=0),) if self.bias is not None else ())
+
+        return Tensor.from_op(z, (x, *params), backward, "linear")
 
     def parameters(self) -> list[Tensor]:
         return [self.weight] + ([self.bias] if self.bias is not None else [])
@@ -147,8 +166,8 @@ class Act(Module):
 class PReLU(Module):
     """PReLU with a learned slope (one, or one per feature), initialised to 0.25 as in PyTorch."""
 
-    def __init__(self, num_parameters: int = 1, init: float = 0.25):
-        self.weight = Tensor(np.full(num_parameters, init), requires_grad=True, label="a")
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, dtype=np.float64):
+        self.weight = Tensor(np.full(num_parameters, init, dtype=_float_dtype(dtype)), requires_grad=True, label="a")
 
     def forward(self, x: Tensor) -> Tensor:
         weight = self.weight.data if self.weight.data.size > 1 else self.weight.data[0]
@@ -172,11 +191,12 @@ class BatchNorm1d(Module):
     averages; evaluation uses the running averages, as in PyTorch.
     """
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1):
-        self.gamma = Tensor(np.ones(num_features), requires_grad=True, label="gamma")
-        self.beta = Tensor(np.zeros(num_features), requires_grad=True, label="beta")
-        self.running_mean = np.zeros(num_features)
-        self.running_var = np.ones(num_features)
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, dtype=np.float64):
+        dtype = _float_dtype(dtype)
+        self.gamma = Tensor(np.ones(num_features, dtype=dtype), requires_grad=True, label="gamma")
+        self.beta = Tensor(np.zeros(num_features, dtype=dtype), requires_grad=True, label="beta")
+        self.running_mean = np.zeros(num_features, dtype=dtype)
+        self.running_var = np.ones(num_features, dtype=dtype)
         self.eps, self.momentum = eps, momentum
 
     def forward(self, x: Tensor) -> Tensor:
@@ -233,6 +253,7 @@ class MLP(Sequential):
     ``recommended_init`` (He for ReLU-like, LeCun for SELU, Xavier otherwise).
     ``batchnorm`` is None, "before" (Linear -> BN -> act) or "after" (Linear -> act -> BN).
     ``activation`` may be a name, an ``Activation``, or ``"prelu"`` (learned slope per layer).
+    ``dtype`` (float64 or float32) is the dtype of every parameter; feed inputs of the same dtype.
     """
 
     def __init__(
@@ -243,8 +264,10 @@ class MLP(Sequential):
         seed: int = 0,
         batchnorm: str | None = None,
         uniform: bool = False,
+        dtype=np.float64,
         **activation_params,
     ):
+        dtype = _float_dtype(dtype)
         if len(sizes) < 2 or any(int(s) != s or s < 1 for s in sizes):
             raise ValueError(f"sizes must be a list of at least two positive integers, got {sizes!r}")
         if batchnorm not in (None, "before", "after"):
@@ -265,20 +288,32 @@ class MLP(Sequential):
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             last = i == len(sizes) - 2
             layers.append(
-                Linear(n_in, n_out, init="xavier" if last and init == "auto" else scheme, rng=rng, uniform=uniform)
+                Linear(
+                    n_in,
+                    n_out,
+                    init="xavier" if last and init == "auto" else scheme,
+                    rng=rng,
+                    uniform=uniform,
+                    dtype=dtype,
+                )
             )
             if last:
                 break
-            act = PReLU() if activation == "prelu" else Act(activation, seed=seed * 1000 + i, **activation_params)
+            act = (
+                PReLU(dtype=dtype)
+                if activation == "prelu"
+                else Act(activation, seed=seed * 1000 + i, **activation_params)
+            )
             if batchnorm == "before":
-                layers += [BatchNorm1d(n_out), act]
+                layers += [BatchNorm1d(n_out, dtype=dtype), act]
             elif batchnorm == "after":
-                layers += [act, BatchNorm1d(n_out)]
+                layers += [act, BatchNorm1d(n_out, dtype=dtype)]
             else:
                 layers.append(act)
         super().__init__(*layers)
         self.sizes = list(sizes)
         self.init = scheme
+        self.dtype = dtype
 
     def linears(self) -> list[Linear]:
         return [layer for layer in self.layers if isinstance(layer, Linear)]
@@ -314,7 +349,7 @@ def _check_targets(prediction: Tensor, target: np.ndarray, what: str) -> None:
 
 def mse_loss(prediction: Tensor, target) -> Tensor:
     r"""Mean squared error :math:`\frac1N\sum (\hat y - y)^2`."""
-    target = as_float_array(target, name="target")
+    target = as_float_array(target, name="target").astype(prediction.dtype, copy=False)
     _check_targets(prediction, target, "mse_loss")
     diff = prediction - target
     return (diff * diff).mean()
@@ -325,7 +360,7 @@ def bce_with_logits(logits: Tensor, target) -> Tensor:
 
     Equal to :math:`-[y\log\sigma(z) + (1-y)\log(1-\sigma(z))]` but never takes log(0).
     """
-    target = as_float_array(target, name="target")
+    target = as_float_array(target, name="target").astype(logits.dtype, copy=False)
     _check_targets(logits, target, "bce_with_logits")
     if np.any((target < 0) | (target > 1)):
         raise ValueError("bce_with_logits targets must lie in [0, 1]")
@@ -447,6 +482,7 @@ class History:
     test_accuracy: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
     diverged: bool = False
+    divergence: str = ""  # where and how the loss stopped being finite, when it did
 
     def epochs_to(self, target_loss: float) -> int | None:
         """First epoch (1-based) whose training loss is <= target_loss, or None."""
@@ -494,7 +530,8 @@ def train(
     ``optimizer`` defaults to Adam(lr=0.01). ``batch_size=None`` is full-batch
     gradient descent; otherwise the examples are shuffled every epoch with
     ``seed``. Training stops early, with ``history.diverged = True``, when the
-    loss becomes NaN or infinite. ``progress`` shows a tqdm bar.
+    loss becomes NaN or infinite (NaN flows through every operation, as in torch);
+    ``history.divergence`` then says where. ``progress`` shows a tqdm bar.
     """
     X = as_float_array(X, name="X")
     y = np.asarray(y)
@@ -514,21 +551,19 @@ def train(
         order = np.arange(n) if batch_size is None else rng.permutation(n)
         total, outputs = 0.0, []
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected below, not warned about
-            for begin in range(0, n, size):
+            for batch, begin in enumerate(range(0, n, size), start=1):
                 index = order[begin : begin + size]
-                try:
-                    output = model(X[index])
-                    value = loss_fn(output, y[index])
-                except ValueError as error:  # NaN reached an activation: the run diverged
-                    if "NaN" not in str(error):
-                        raise
+                output = model(X[index])
+                value = loss_fn(output, y[index])
+                if not np.isfinite(value.data).all():
                     history.diverged = True
-                    break
-                if not np.isfinite(value.data):
-                    history.diverged = True
+                    history.divergence = (
+                        f"the loss became {value.item()} at epoch {len(history.loss) + 1}, batch {batch}: "
+                        "training stopped (try a smaller learning rate)"
+                    )
                     break
                 optimizer.zero_grad()
-                value.backward()
+                value.backward(retain_graph=False)
                 optimizer.step()
                 total += value.item() * len(index)
                 outputs.append((index, output.data))
