@@ -1,0 +1,67 @@
+"""nonlinear.timing: outputs measured with a clock are marked, in order, with a note; a Styler shows its table."""
+
+from pathlib import Path
+
+from book_notebooks import execute
+
+from nonlinear import timing
+
+PAGE = '''# %%
+import pandas as pd
+from nonlinear import timing
+from nonlinear.claims import glue
+print("exact")
+with timing.measured():
+    print("took 1.23 s")
+    glue("speed", 1.5, display=False)
+print("exact again")
+timing.show(pd.DataFrame({"ms": [1.0, 2.0]}))
+pd.DataFrame({"x": [0.5]}).style.format("{:.3f}")
+'''
+
+
+def _text(output) -> str:
+    return output.get("text") or output.get("data", {}).get("text/plain", "")
+
+
+def test_measured_outputs_are_marked_in_order_with_a_visible_note(tmp_path):
+    page = tmp_path / "page.py"
+    page.write_text(PAGE, encoding="utf-8")
+    outputs = execute(page).cells[0].outputs
+    marks = [(timing.is_timing(o), _text(o).strip()) for o in outputs]
+    assert marks[0] == (False, "exact")
+    assert marks[1] == (True, "took 1.23 s")
+    assert timing.is_timing(outputs[2]) and outputs[2]["metadata"]["scrapbook"]["name"] == "speed"
+    assert marks[3] == (True, timing.NOTE)
+    assert marks[4] == (False, "exact again")
+    assert marks[5][0] and "ms" in marks[5][1] and "2.0" in marks[5][1], marks[5]
+    assert marks[6] == (True, timing.NOTE)
+    assert [o["output_type"] for o in outputs[7:]] == ["execute_result"]
+
+
+def test_a_styler_shows_its_table_not_its_address(tmp_path):
+    page = tmp_path / "page.py"
+    page.write_text(PAGE, encoding="utf-8")
+    styler = execute(page).cells[0].outputs[-1]["data"]["text/plain"]
+    assert "0x" not in styler and "Styler" not in styler, styler
+    assert "0.500" in styler, styler
+
+
+def test_outside_ipython_the_block_just_runs(capsys):
+    with timing.measured():
+        print("plain")
+    timing.show("text")
+    assert capsys.readouterr().out == "plain\ntext\n"
+
+
+def test_every_page_that_reads_a_clock_marks_its_outputs():
+    """A page that times something (time_activation, time_per_element, layer_time_share, perf_counter,
+    timeit, best_time) must mark what it shows with nonlinear.timing."""
+    root = Path(__file__).resolve().parents[1]
+    clocks = ("time_activation", "time_per_element", "layer_time_share", "perf_counter", "timeit", "best_time(")
+    unmarked = []
+    for page in sorted([*root.glob("chapters/**/*.md"), *root.glob("notebooks/*.ipynb")]):
+        text = page.read_text(encoding="utf-8")
+        if any(clock in text for clock in clocks) and "timing.measured" not in text and "timing.show" not in text:
+            unmarked.append(page.relative_to(root).as_posix())
+    assert not unmarked, f"pages that show clock readings without nonlinear.timing: {unmarked}"
