@@ -9,3 +9,5 @@ measurements chapters reuse), ``plotting`` (the house style), ``checks``
 """
 
 __version__ = "0.1.0"
+
+from . import timing  # noqa: E402, F401  (gives a pandas Styler the text of its table; see timing.py)
