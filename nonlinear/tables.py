@@ -88,7 +88,7 @@ def facts_frame(rows: Iterable[str | activations.Activation], columns: Iterable[
 # Layout of facts_table: the page's text column is about 688 px, 43 em of 16 px.
 COLUMN_WIDTH_EM = 40.0
 # Facts written as prose wrap inside their cell; they get a column to themselves, this wide at most.
-PROSE_FACTS = ("used_in", "summary", "reference", "url", "params")
+PROSE_FACTS = ("used_in", "summary", "reference", "url")
 _PROSE_WIDTH_EM = 24.0
 _PADDING_EM = 1.4  # left and right padding of a table cell in the book's theme
 _LATEX_SPACING = re.compile(r"\\(?:[,;:!> ]|quad|qquad|left|right|big|Big|bigl|bigr|mathrm|text|tfrac|frac|dfrac|operatorname)")

@@ -87,6 +87,88 @@ BYTES_JS = """
 }
 """
 
+# What a reader notices on a page (tests/test_site.py): figure text too small at the size the
+# image is shown, tables and code wider than the text column, TeX printed as text by a cell,
+# error blocks. The smallest legible figure text, in CSS pixels, is the house style's.
+MIN_FIGURE_TEXT_PX = 10.0
+
+# Figures drawn by the house style carry their smallest text size in pixels (at the image's own
+# resolution) in a PNG text chunk, "nonlinear:min-font-px"; shown at width w of a natural width W,
+# that text is min-font-px * w / W pixels tall on the screen.
+FIGURE_TEXT_JS = r"""
+async () => {
+  function pngText(bytes, key) {
+    const view = new DataView(bytes.buffer);
+    let at = 8;
+    while (at + 8 <= bytes.length) {
+      const length = view.getUint32(at), type = String.fromCharCode(...bytes.slice(at + 4, at + 8));
+      if (type === "tEXt") {
+        const data = bytes.slice(at + 8, at + 8 + length), nul = data.indexOf(0);
+        const keyword = String.fromCharCode(...data.slice(0, nul));
+        if (keyword === key) return String.fromCharCode(...data.slice(nul + 1));
+      }
+      if (type === "IDAT" || type === "IEND") break;  // text chunks written by matplotlib come first
+      at += 12 + length;
+    }
+    return null;
+  }
+  const found = [];
+  for (const img of document.querySelectorAll("main img")) {
+    const src = img.currentSrc || img.src;
+    if (!img.complete || !img.naturalWidth || !img.getClientRects().length) continue;
+    if (!/\.png(\?|$)/i.test(src) && !src.startsWith("data:image/png")) continue;
+    const bytes = new Uint8Array(await (await fetch(src)).arrayBuffer());
+    const value = pngText(bytes, "nonlinear:min-font-px");
+    const shownWidth = img.getBoundingClientRect().width;
+    found.push({src: src.startsWith("data:") ? "data:image/png (animation frame)" : src.split("/").pop(),
+                min_font_px: value === null ? null : parseFloat(value),
+                shown_px: value === null ? null : parseFloat(value) * shownWidth / img.naturalWidth,
+                natural_width: img.naturalWidth, shown_width: Math.round(shownWidth)});
+  }
+  return found;
+}
+"""
+
+# Tables and code blocks wider than the article's text column. Folded cells (hide-input) are
+# opened to be measured, and folded again. A cell tagged `wide-ok` may be wider, for a reason.
+WIDE_BLOCKS_JS = r"""
+() => {
+  const article = document.querySelector("article.bd-article") || document.querySelector("main") || document.body;
+  const style = getComputedStyle(article);
+  const column = article.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const closed = Array.from(article.querySelectorAll("details:not([open])"));
+  closed.forEach(d => d.open = true);
+  const wide = [];
+  for (const el of article.querySelectorAll("table, pre")) {
+    if (el.closest(".tag_wide-ok, mjx-container") || !el.getClientRects().length) continue;
+    const width = Math.max(el.scrollWidth, el.getBoundingClientRect().width);
+    if (width > column + 2)
+      wide.push({tag: el.tagName.toLowerCase(), width: Math.round(width),
+                 text: el.innerText.trim().split("\n")[0].slice(0, 70)});
+  }
+  closed.forEach(d => d.open = false);
+  return {column: Math.round(column), wide: wide};
+}
+"""
+
+# TeX that a cell printed as plain text (print(a.formula)): in an output's <pre>, which the
+# page-wide raw-TeX check skips because code may hold backslashes.
+OUTPUT_TEX_JS = r"""
+() => Array.from(document.querySelectorAll("main .cell_output pre"))
+  .map(pre => pre.innerText)
+  .flatMap(text => text.split("\n"))
+  .filter(line => /\\(frac|tfrac|dfrac|sigma|tanh|mathrm|text|infty|alpha|beta|lambda|approx|left|right|cdot|sqrt|Phi|varphi|log|exp|max|min)\b|\\[,;!]/.test(line))
+  .map(line => line.trim().slice(0, 80))
+"""
+
+# A cell's error as a reader sees it: a traceback, or otter's red "Test case failed" block.
+ERROR_BLOCKS_JS = r"""
+() => Array.from(document.querySelectorAll("main .cell_output"))
+  .filter(out => out.querySelector(".output.traceback, .output.error")
+                 || /Traceback \(most recent call last\)|Test case failed|^\w*Error: /m.test(out.innerText))
+  .map(out => out.innerText.trim().split("\n").slice(0, 2).join(" / ").slice(0, 120))
+"""
+
 AXE_RUN_JS = """
 async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
@@ -112,6 +194,17 @@ class PageReport:
     asset_bytes: int = 0
     requests: int = 0
     violations: list[dict] = field(default_factory=list)
+    figure_text: list[dict] = field(default_factory=list)
+    column_px: int = 0
+    wide_blocks: list[dict] = field(default_factory=list)
+    output_tex: list[str] = field(default_factory=list)
+    error_blocks: list[str] = field(default_factory=list)
+
+    @property
+    def small_figure_text(self) -> list[dict]:
+        """Figures whose smallest text is shown below MIN_FIGURE_TEXT_PX (5 % allowed for the
+        tight bounding box, which makes an image a little wider than its figure)."""
+        return [f for f in self.figure_text if f["shown_px"] is not None and f["shown_px"] < 0.95 * MIN_FIGURE_TEXT_PX]
 
     @property
     def total_bytes(self) -> int:
@@ -202,15 +295,24 @@ def open_page(browser, base_url: str, path: str, report: PageReport | None = Non
     return page, report
 
 
-def visit(browser, base_url: str, path: str, axe: bool = True) -> PageReport:
-    """Load one page, let MathJax finish, and report what it shows and loads (and axe-core's findings)."""
+def visit(browser, base_url: str, path: str, axe: bool = True, screenshot: Path | None = None) -> PageReport:
+    """Load one page, let MathJax finish, and report what it shows and loads (and axe-core's findings);
+    with ``screenshot``, save a full-page picture of it there (JPEG)."""
     page, report = open_page(browser, base_url, path)
     try:
         report.typeset = page.evaluate(WAIT_FOR_MATHJAX_JS)
         page.wait_for_load_state("networkidle")
+        if screenshot is not None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(screenshot), full_page=True, type="jpeg", quality=70)
         report.math_elements = page.locator("main .math").count()
         report.raw_tex = page.evaluate(RAW_TEX_JS)
         report.images = page.evaluate(IMAGES_JS)
+        report.figure_text = page.evaluate(FIGURE_TEXT_JS)
+        blocks = page.evaluate(WIDE_BLOCKS_JS)
+        report.column_px, report.wide_blocks = blocks["column"], blocks["wide"]
+        report.output_tex = page.evaluate(OUTPUT_TEX_JS)
+        report.error_blocks = page.evaluate(ERROR_BLOCKS_JS)
         weights = page.evaluate(BYTES_JS)
         report.page_bytes, report.asset_bytes, report.requests = weights["page"], weights["assets"], weights["requests"]
         if axe:

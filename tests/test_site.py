@@ -4,8 +4,11 @@ Every page of the book loads with no console error and no request leaving the
 machine; its math is typeset; every image has loaded and has alt text; axe-core
 finds no serious or critical accessibility violation. Animations step when their
 controls are pressed, solutions start collapsed, search finds "ReLU", LinkChecker
-finds no broken internal link, and a few screenshots are saved under
-``_build/screenshots/`` for a person to look at.
+finds no broken internal link. What a reader notices is checked too: figure text
+legible at the size the image is shown, no table or code block wider than the text
+column, no TeX printed as text, no error block. A screenshot of every page (and of
+the first animation of a few) is saved under ``_build/screenshots/`` for a person
+to look at (CI keeps them as artifacts).
 
 Slow (it needs the whole book built): deselect with ``pytest -m "not book"``.
 """
@@ -20,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from browse_site import PAGE_BUDGET_BYTES, chromium, open_page, serve, visit
+from browse_site import MIN_FIGURE_TEXT_PX, PAGE_BUDGET_BYTES, chromium, open_page, serve, visit
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_toc import toc_entries
 
@@ -45,7 +48,10 @@ def browser():
 
 @pytest.mark.parametrize("entry", toc_entries())
 def test_page_loads_cleanly_typesets_its_math_and_passes_axe(site, browser, entry):
-    report = visit(browser, site, f"{entry}.html")
+    """Also what a reader notices: figure text too small at the size it is shown, a table or code
+    block wider than the text column (unless its cell is tagged `wide-ok`), TeX that a cell printed
+    as text, an error block. Saves a screenshot of the whole page under _build/screenshots/."""
+    report = visit(browser, site, f"{entry}.html", screenshot=SCREENSHOTS / (entry.replace("/", "__") + ".jpg"))
     problems = [f"console error: {e}" for e in report.console_errors]
     problems += [f"request leaving the machine: {u}" for u in report.external_requests]
     problems += [f"failed request: {u}" for u in report.failed_requests]
@@ -57,6 +63,17 @@ def test_page_loads_cleanly_typesets_its_math_and_passes_axe(site, browser, entr
             problems.append(f"image did not load: {image['src']}")
         if not image["alt"]:
             problems.append(f"image without alt text: {image['src']}")
+    for figure in report.small_figure_text:
+        problems.append(
+            f"figure text {figure['shown_px']:.1f} px on screen (under {MIN_FIGURE_TEXT_PX:g} px): {figure['src']} "
+            f"drawn {figure['natural_width']} px wide, shown {figure['shown_width']} px"
+        )
+    for block in report.wide_blocks:
+        problems.append(
+            f"{block['tag']} {block['width']} px wide in a {report.column_px} px column: {block['text']!r}"
+        )
+    problems += [f"TeX printed as text in an output: {t!r}" for t in report.output_tex]
+    problems += [f"error block in an output: {t!r}" for t in report.error_blocks]
     for v in report.violations:
         if v["impact"] in ("serious", "critical"):
             problems.append(f"axe {v['impact']} {v['id']}: {v['help']} at {v['targets']}")
@@ -161,6 +178,19 @@ def test_no_broken_internal_links(html_dir):
     summary = re.search(r"(\d+) links? in (\d+) URLs? checked", done.stdout)
     assert summary and int(summary.group(2)) > 100, f"LinkChecker checked too little:\n{done.stdout[-3000:]}"
     assert done.returncode == 0, f"LinkChecker found broken links:\n{done.stdout[-6000:]}{done.stderr[-2000:]}"
+
+
+def test_glossary_is_alphabetical_and_typesets_its_formulas(site, browser):
+    page, report = open_page(browser, site, "chapters/glossary.html")
+    try:
+        page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+        terms = [t.strip() for t in page.locator("main dl.glossary > dt").all_inner_texts()]
+        formulas = page.locator("main dl.glossary mjx-container").count()
+    finally:
+        page.context.close()
+    assert len(terms) >= 40, terms
+    assert terms == sorted(terms, key=str.casefold), f"glossary out of order: {terms}"
+    assert formulas >= 20, f"only {formulas} typeset formulas in the glossary"
 
 
 def test_screenshots_of_a_few_pages(site, browser):
