@@ -260,8 +260,7 @@ def run_many(
     expected = expected_seconds()
     order = sorted(paths, key=lambda p: -expected.get(label(p), 0.0))
     todo = [
-        (str(Path(p).resolve()), nbformat.writes(notebooks[p]) if p in notebooks else None, check_stderr)
-        for p in order
+        (str(Path(p).resolve()), nbformat.writes(notebooks[p]) if p in notebooks else None, check_stderr) for p in order
     ]
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
         futures = [pool.submit(_run_job, job) for job in todo]
