@@ -92,7 +92,7 @@ class Spec:
 
     name: str
     forward: Callable[..., np.ndarray]
-    derivative: Callable[..., np.ndarray] | None = None  # elementwise f'(x)
+    derivative: Callable[..., np.ndarray] | None = None  # elementwise f'(x) (a bool mask where f' is 0 or 1)
     vjp: Callable[..., np.ndarray] | None = None  # for the non-elementwise ones
     defaults: dict[str, Any] = field(default_factory=dict)
     validate: Callable[..., None] | None = None
@@ -364,7 +364,8 @@ register(
     Spec(
         "relu",
         forward=lambda x: np.maximum(x, 0),
-        derivative=lambda x: np.logical_not(x <= 0).astype(x.dtype),  # PyTorch: 0 at x = 0 (and 1 at NaN)
+        # A 0/1 mask (1 byte per entry; g * mask is the vjp). PyTorch: 0 at x = 0, 1 at NaN.
+        derivative=lambda x: np.logical_not(x <= 0),
         facts=_facts(
             r"\max(0, x)",
             r"1 \text{ if } x > 0 \text{ else } 0",
@@ -1221,7 +1222,10 @@ class Activation:
             with np.errstate(**IEEE_QUIET):
                 if self.spec.vjp is not None:
                     return (np.asarray(self.spec.vjp(saved, grad_out, **self.params), dtype=saved.dtype),)
-                return (_times(grad_out, self.spec.derivative(saved, **self._kwargs(state)), saved),)
+                d = self.spec.derivative(saved, **self._kwargs(state))
+                if grad_out.flags.writeable and grad_out.shape == d.shape and grad_out.dtype == saved.dtype:
+                    return (np.multiply(grad_out, d, out=grad_out),)  # the engine's own array: reuse it
+                return (_times(grad_out, d, saved),)
 
         return autograd.Tensor.from_op(out, parents=(x,), backward=backward, op=self.name)
 

@@ -134,11 +134,13 @@ class Tensor:
                 raise ValueError(f"backward(grad): grad has shape {grad.shape}, this tensor has shape {self.shape}")
 
         order = _topological(self, edges=False)[0]
-        pending: dict[int, np.ndarray] = {id(self): grad}
-        kept: set[int] = set()  # arrays already stored as a leaf's .grad in this pass
+        # Each pending gradient comes with a flag: True when this pass made the array and no one
+        # else holds it. A backward step may then overwrite it (an activation multiplies it by f'
+        # in place) and a leaf may keep it without a copy; any other array is handed on read-only.
+        pending: dict[int, tuple[np.ndarray, bool]] = {id(self): (grad, True)}
         while order:
             node = order.pop()  # reverse topological order; the list lets go of each node as it goes
-            g = pending.pop(id(node), None)
+            g, owned = pending.pop(id(node), (None, False))
             if g is None or not node.requires_grad:
                 continue
             if node._released:
@@ -146,16 +148,21 @@ class Tensor:
                     f"the graph through this {node.op!r} node was freed by backward(retain_graph=False); "
                     "run the forward pass again, or pass retain_graph=True the first time"
                 )
-            if not node.parents:  # a leaf: keep its gradient (a copy only when g is shared or a view)
-                if g.dtype != node.dtype or not g.flags.writeable or g.base is not None or id(g) in kept:
+            if not node.parents:  # a leaf: keep its gradient (a copy only when the array is not ours alone)
+                if not owned or g.dtype != node.dtype:
                     g = np.array(g, dtype=node.dtype)
-                kept.add(id(g))
                 node.grad = g if node.grad is None else node.grad + g
                 continue
-            for parent, parent_grad in zip(node.parents, node._backward(g)):
+            grads = tuple(node._backward(g if owned else _read_only(g)))
+            for parent, parent_grad in zip(node.parents, grads):
                 if parent.requires_grad and parent_grad is not None:
-                    parent_grad = unbroadcast(np.asarray(parent_grad), parent.shape)
-                    pending[id(parent)] = pending[id(parent)] + parent_grad if id(parent) in pending else parent_grad
+                    summed = unbroadcast(np.asarray(parent_grad), parent.shape)
+                    fresh = summed is not parent_grad or (
+                        summed.flags.writeable and summed.base is None and sum(a is parent_grad for a in grads) == 1
+                    )
+                    if id(parent) in pending:
+                        summed, fresh = pending[id(parent)][0] + summed, True
+                    pending[id(parent)] = (summed, fresh)
             if not retain_graph:  # let go of the saved arrays and of the parents (freed once nothing else holds them)
                 node._backward, node.parents, node._released = None, (), True
 
@@ -257,6 +264,12 @@ class Tensor:
 
     def sqrt(self) -> Tensor:
         return self**0.5
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    view = array.view()
+    view.flags.writeable = False
+    return view
 
 
 def as_tensor(value) -> Tensor:

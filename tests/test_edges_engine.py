@@ -9,7 +9,7 @@ import pytest
 import torch
 from helpers import assert_close
 
-from nonlinear import nn
+from nonlinear import activations, nn
 from nonlinear.autograd import Tensor, graph
 
 
@@ -156,3 +156,21 @@ def test_a_freed_graph_says_so_on_a_second_backward():
     kept.backward()
     kept.backward()  # the default keeps the graph (chapter 3 draws it after the backward pass)
     assert w.grad.tolist() == [6.0, 12.0]
+
+
+def test_gradients_reused_in_place_never_reach_anyone_elses_array():
+    """The engine lets an activation overwrite only gradients it made itself and handed to one node."""
+    relu = activations.get("relu")
+    x = Tensor(np.array([-1.0, 2.0, 3.0]), requires_grad=True)
+    h = x * 1.0
+    g = np.array([5.0, 6.0, 7.0])
+    out = relu(h) + relu(h)  # '+' hands the same gradient to both branches
+    out.backward(g)
+    assert g.tolist() == [5.0, 6.0, 7.0]
+    assert x.grad.tolist() == [0.0, 12.0, 14.0]
+    y = Tensor(np.array([1.0, -1.0]), requires_grad=True)
+    z = relu(y) * 3.0
+    z.sum().backward()
+    w = relu(y)
+    w.backward(np.ones(2))
+    assert y.grad.tolist() == [4.0, 0.0]
