@@ -355,23 +355,60 @@ def plot_graph(root, ax=None, value_format: str = "{:.3g}", fontsize: float = 10
             ),
         )
     for parent, child in edges:
-        ax.annotate(
-            "",
-            xy=position[id(child)],
-            xytext=position[id(parent)],
-            arrowprops=dict(
-                arrowstyle="-|>",
-                color="dimgrey",
-                linewidth=1.2,
-                shrinkA=1,
-                shrinkB=1,
-                patchA=boxes[id(parent)].get_bbox_patch(),
-                patchB=boxes[id(child)].get_bbox_patch(),
-            ),
-            zorder=2,
-        )
+        _connect(ax, position[id(parent)], position[id(child)], boxes[id(parent)], boxes[id(child)])
     ax.set_xlim(columns[0] - 0.6, columns[-1] + 0.6)
     ax.set_ylim(-0.6, layers - 0.4)
+    ax.axis("off")
+    return ax
+
+
+def _connect(ax, start, end, source, target) -> None:
+    """An arrow from box ``source`` (a Text with a bbox) to box ``target``, clipped to both boxes' edges."""
+    ax.annotate(
+        "",
+        xy=end,
+        xytext=start,
+        arrowprops=dict(
+            arrowstyle="-|>",
+            color="dimgrey",
+            linewidth=1.2,
+            shrinkA=1,
+            shrinkB=1,
+            patchA=source.get_bbox_patch(),
+            patchB=target.get_bbox_patch(),
+        ),
+        zorder=4,  # drawn after the boxes (zorder 3), whose patches then hold this draw's size and place
+    )
+
+
+def flowchart(boxes: Mapping[str, tuple[float, float, str]], edges, ax=None, shaded=(), figsize=(8.0, 6.0)):
+    """Draw a flowchart: ``boxes`` maps a key to ``(x, y, text)`` in [0, 1] × [0, 1], ``edges`` are
+    ``(from_key, to_key)`` pairs drawn as arrows that start and end on the boxes' edges; keys in
+    ``shaded`` get the palette's sky blue. Returns the axes."""
+    unknown = sorted({k for edge in edges for k in edge} - set(boxes))
+    if unknown:
+        raise ValueError(f"edges name boxes that do not exist: {unknown}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    drawn = {}
+    for key, (x, y, text) in boxes.items():
+        drawn[key] = ax.text(
+            x,
+            y,
+            text,
+            ha="center",
+            va="center",
+            zorder=3,
+            bbox=dict(
+                boxstyle="round,pad=0.4",
+                facecolor=PALETTE["sky"] if key in shaded else "white",
+                edgecolor=PALETTE["blue"],
+                linewidth=1.2,
+            ),
+        )
+    for a, b in edges:
+        _connect(ax, boxes[a][:2], boxes[b][:2], drawn[a], drawn[b])
+    ax.set(xlim=(0, 1), ylim=(0, 1))
     ax.axis("off")
     return ax
 

@@ -193,3 +193,32 @@ def test_explorer_frames_are_drawn_legibly():
     png = plotting._render_png(draw, 1.0, {}, (12, 3), 80)
     assert png.startswith(b"\x89PNG")
     assert sizes[-1].get_fontsize() >= plotting.min_font_pt(12, 80) - 1e-9
+
+
+def test_flowchart_arrows_run_from_box_edge_to_box_edge(monkeypatch):
+    """As the notebook prints it (tight bounding box: two draws, the second shifted): spy on what each
+    draw puts on the canvas, and compare the last arrow drawn with the last boxes drawn."""
+    drawn = {"boxes": [], "arrows": []}
+    text_draw, arrow_draw = matplotlib.text.Text.draw, matplotlib.patches.FancyArrowPatch.draw
+
+    def spy_text(self, renderer):
+        text_draw(self, renderer)
+        if self.get_bbox_patch() is not None:
+            drawn["boxes"].append(self.get_bbox_patch().get_window_extent(renderer))
+
+    def spy_arrow(self, renderer):
+        drawn["arrows"].append(self.get_path().transformed(self.get_transform()).vertices.copy())
+        arrow_draw(self, renderer)
+
+    monkeypatch.setattr(matplotlib.text.Text, "draw", spy_text)
+    monkeypatch.setattr(matplotlib.patches.FancyArrowPatch, "draw", spy_arrow)
+    ax = plotting.flowchart({"a": (0.2, 0.5, "start here"), "b": (0.8, 0.8, "then here")}, [("a", "b")])
+    _png(ax.figure)
+    source, target = drawn["boxes"][-2:]
+    vertices = drawn["arrows"][-1]
+    start = vertices[0]
+    tip = max(vertices, key=lambda v: v[0] + v[1])  # the arrow runs up and to the right: its tip is furthest
+    assert min(abs(start[0] - source.x1), abs(start[1] - source.y1)) < 3, (start, source)
+    assert min(abs(tip[0] - target.x0), abs(tip[1] - target.y0)) < 3, (tip, target)
+    with pytest.raises(ValueError, match=r"edges name boxes that do not exist: \['c'\]"):
+        plotting.flowchart({"a": (0.5, 0.5, "a")}, [("a", "c")])
