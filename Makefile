@@ -1,7 +1,8 @@
 # make book         install what is needed, build the book into _build/html (strict; skipped
 #                   when _build/html was built from exactly these inputs)
-# make test         install what is needed (Chromium too), run the test suite (all but Binder's)
-# make test-binder  build binder/ in a fresh environment and run every page there (CI runs it)
+# make test         install what is needed (Chromium too), run the test suite, all but the two
+#                   slow checks below
+# make test-all     the whole suite: also the Binder environment and every page run twice (CI runs it)
 # make serve        build if needed, then serve _build/html on http://127.0.0.1:8000
 # make lab          open JupyterLab on the chapters and labs (.md chapters open as notebooks)
 # make bench        install what is needed, measure the budgets (see chapters/benchmarks.md)
@@ -12,7 +13,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: book test test-binder serve lab bench lint venv node browser clean results
+.PHONY: book test test-all serve lab bench lint venv node browser clean results
 
 venv:
 	VENV=$(VENV) scripts/setup_venv.sh
@@ -33,12 +34,13 @@ book: venv node
 # page's execution from it instead of running the page again (tests/test_execution.py).
 # pytest exits 5 when it collects no tests; make treats that as a failure too.
 test: venv node browser
-	$(BIN)/python -m pytest -n 2 -m "not binder"
+	$(BIN)/python -m pytest -n 2 -m "not binder and not twice"
 
-# Installs binder/requirements.txt into a fresh environment (about 1.4 GB, removed
-# at the end) and runs every page there.
-test-binder: venv
-	$(BIN)/python -m pytest -n 2 -m binder
+# Adds tests/test_binder.py (binder/requirements.txt installed into a fresh environment,
+# about 1.4 GB, removed at the end, and every page run there) and tests/test_reproducible.py
+# (every page run a second time, outputs compared apart from clock readings).
+test-all: venv node browser
+	$(BIN)/python -m pytest -n 2
 
 # The site's search shows its result snippets only over http (a browser refuses
 # the requests they need on file:// pages).

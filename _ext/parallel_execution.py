@@ -15,7 +15,9 @@ keeps outputs computed from older code in ``nonlinear/``). This extension, when
    MyST-NB renders exactly these outputs and starts no kernel of its own;
 4. reports a page that failed as a warning naming the page, the cell and the
    error (the strict build fails on it), and writes ``execution.json`` beside the
-   output folder: seconds and failure per page, which the tests read.
+   output folder: seconds and failure per page, which the tests read; the executed
+   notebooks go to ``executed/<page>.ipynb`` there (MyST-NB's own copies in
+   ``jupyter_execute/`` hold no outputs when they come from a cache).
 
 Stderr output is left to MyST-NB, which warns about it when it renders the page.
 """
@@ -28,6 +30,7 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
@@ -111,6 +114,9 @@ def _execute_in_parallel(app: Sphinx, env, docnames: list[str]) -> None:
         results[run.label] = {"seconds": round(run.seconds, 2), "failure": failure}
         logger.info(f"executed {run.label} in {run.seconds:.1f} s" + (" (FAILED)" if run.failure else ""))
         # Cached even when it failed (with the outputs up to the error), so MyST-NB never runs it again.
+        saved = Path(app.outdir).parent / "executed" / f"{docname}.ipynb"
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(executed, saved)
         bundle = CacheBundleIn(executed, str(path), data={"execution_seconds": run.seconds})
         cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
         try:

@@ -35,7 +35,7 @@ RECORD = BUILD / "book-build.json"
 LOG = BUILD / "book-build.log"
 LOCK = BUILD / "book-build.lock"
 # Output of an earlier build: removed before building, so nothing stale survives.
-OUTPUTS = ["html", ".doctrees", "jupyter_execute", ".jupyter_cache", ".execution_cache", "execution.json"]
+OUTPUTS = ["html", ".doctrees", "jupyter_execute", "executed", ".jupyter_cache", ".execution_cache", "execution.json"]
 NOT_INPUTS = ("tests/", ".ci/")
 
 

@@ -28,6 +28,12 @@ settings.load_profile("ci")
 BINDER_WORK = ROOT / "_build" / "binder-test"
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "twice: runs every page a second time and compares the outputs (slow; make test-all)"
+    )
+
+
 @pytest.fixture(scope="session")
 def book_build() -> dict:
     """The strict build of the current inputs (scripts/build_book.py): reused if ``make book`` made it.
