@@ -3,7 +3,10 @@
 # this system browser; it never downloads one of its own (`playwright install`).
 set -euo pipefail
 
-if command -v chromium >/dev/null; then
+# Fonts for what the pages show: DejaVu (Latin, Greek, maths symbols), WenQuanYi (the
+# Chinese terms of the glossary), Noto Color Emoji (✅/❌ marks); without them the
+# screenshots show empty boxes.
+if command -v chromium >/dev/null && fc-list 2>/dev/null | grep -q "Noto Color Emoji"; then
     exit 0
 fi
 if [ "$(id -u)" = 0 ]; then
@@ -16,4 +19,5 @@ else
 fi
 echo "Installing Debian's chromium"
 $sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core fonts-wqy-microhei >/dev/null
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core fonts-wqy-microhei \
+    fonts-noto-color-emoji >/dev/null
