@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -222,3 +224,28 @@ def test_flowchart_arrows_run_from_box_edge_to_box_edge(monkeypatch):
     assert min(abs(tip[0] - target.x0), abs(tip[1] - target.y0)) < 3, (tip, target)
     with pytest.raises(ValueError, match=r"edges name boxes that do not exist: \['c'\]"):
         plotting.flowchart({"a": (0.5, 0.5, "a")}, [("a", "c")])
+
+
+def _figure_cells(text: str):
+    """(line, header, first code line) of each code cell with figure metadata in a MyST page."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("```{code-cell}") and i + 1 < len(lines) and lines[i + 1] == "---":
+            end = lines.index("---", i + 2)
+            header = "\n".join(lines[i + 2 : end])
+            if "figure:" in header:
+                yield i + 1, header, lines[end + 1] if end + 1 < len(lines) else ""
+
+
+def test_figure_cells_that_only_draw_fold_their_code():
+    """A figure cell that starts by making axes (`fig, ax = plt.subplots(...)`) is layout: the reader
+    gets it behind a toggle (hide-input). One-line calls of the plotting API stay visible."""
+    root = Path(__file__).resolve().parents[1]
+    unfolded = [
+        f"{path.relative_to(root)}:{line}: {first}"
+        for path in sorted((root / "chapters").rglob("*.md"))
+        for line, header, first in _figure_cells(path.read_text(encoding="utf-8"))
+        if first.startswith(("fig, ax", "axes = plt.subplots"))
+        and not any(tag in header for tag in ("hide-input", "remove-input", "remove-cell"))
+    ]
+    assert not unfolded, "tag these figure cells hide-input:\n" + "\n".join(unfolded)
