@@ -18,8 +18,10 @@ installs torch by the pin of requirements.txt (``torch==2.13.0``; the test machi
 build of it on disk) instead of ``torch==2.13.0+cpu``. Every other line is installed as written.
 
 The environment is built once per test run (under pytest-xdist, one worker builds it and the
-other waits) in ``_build/binder-test/``, which the next run deletes and builds afresh. These
-tests carry the ``binder`` marker: ``pytest -m binder`` runs them, ``-m "not binder"`` skips them.
+other waits) in ``_build/binder-test/`` (about 1.4 GB), which tests/conftest.py deletes when the
+run ends (``NONLINEAR_KEEP_BINDER=1`` keeps it for a look). Its kernels talk over Unix sockets,
+like every kernel the project starts. These tests carry the ``binder`` marker: ``make test-all``
+and ``pytest -m binder`` run them, ``make test`` leaves them out.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import pytest
-from book_notebooks import NotebookFailure, execute, is_executable
+from book_notebooks import NotebookFailure, execute, expected_seconds, is_executable
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -124,15 +126,6 @@ def pages() -> list[Path]:
     found = [p.relative_to(ROOT) for p in listed if is_executable(p)]
     labs = sorted(p.relative_to(ROOT) for p in (ROOT / "notebooks").glob("lab*.ipynb"))
     return found + [lab for lab in labs if lab not in found]
-
-
-def _expected_seconds() -> dict[str, float]:
-    """Seconds per page from the last benchmark, to start the longest pages first (order only)."""
-    latest = ROOT / "assets" / "benchmarks" / "latest.json"
-    try:
-        return {row["notebook"]: float(row["seconds"]) for row in json.loads(latest.read_text())["notebooks"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
 
 
 def _kernel_prefix(probe: str) -> str:
@@ -361,7 +354,7 @@ def test_every_page_and_lab_runs_in_the_binder_environment(binder, tmp_path, mon
     (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Binder", "language": "python"}))
     monkeypatch.setenv("JUPYTER_PATH", str(kernels))
 
-    expected = _expected_seconds()
+    expected = expected_seconds()
     todo = sorted(pages(), key=lambda p: -expected.get(p.as_posix(), 0.0))
     assert todo, "no executable page found"
     jobs = [(str(binder.repo / page), page.as_posix()) for page in todo]
