@@ -1,0 +1,96 @@
+"""scripts/build_book.py reuses a build only for exactly the same inputs; a failing page is named once.
+
+- The fingerprint changes with any edit git can see (committed or not, new files
+  too), and not with ignored files or tests/.
+- In a small book built with the book's execution extension, a page that raises is
+  reported with its cell and error (the strict build fails), its neighbours are
+  built, and execution.json says which page failed and why.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from build_book import fingerprint
+
+ROOT = Path(__file__).resolve().parents[1]
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def test_fingerprint_follows_every_input_git_sees(tmp_path):
+    _git(tmp_path, "init", "-q")
+    (tmp_path / ".gitignore").write_text("_build/\n")
+    (tmp_path / "page.md").write_text("one\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_x.py").write_text("x = 1\n")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "start")
+    first = fingerprint(tmp_path)
+    assert fingerprint(tmp_path) == first, "the same inputs give the same fingerprint"
+
+    (tmp_path / "page.md").write_text("two\n")  # uncommitted edit
+    edited = fingerprint(tmp_path)
+    assert edited != first
+    (tmp_path / "new.md").write_text("new\n")  # untracked, not ignored
+    added = fingerprint(tmp_path)
+    assert added != edited
+
+    (tmp_path / "_build").mkdir()
+    (tmp_path / "_build" / "out.html").write_text("output\n")  # ignored: an output, not an input
+    (tmp_path / "tests" / "test_x.py").write_text("x = 2\n")  # the tests do not change the book
+    assert fingerprint(tmp_path) == added
+
+
+PAGE = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# {title}
+
+```{{code-cell}} ipython3
+{code}
+```
+"""
+
+
+def test_a_failing_page_is_named_with_its_cell_and_the_others_are_built(tmp_path):
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "_config.yml").write_text(
+        "title: Failure report\nexecute:\n  execute_notebooks: force\n"
+        f"sphinx:\n  local_extensions:\n    parallel_execution: {ROOT / '_ext'}\n",
+        encoding="utf-8",
+    )
+    (book / "_toc.yml").write_text("format: jb-book\nroot: good\nchapters:\n- file: bad\n", encoding="utf-8")
+    (book / "good.md").write_text(PAGE.format(title="Good", code="print(6 * 7)"), encoding="utf-8")
+    (book / "bad.md").write_text(PAGE.format(title="Bad", code="1 / 0"), encoding="utf-8")
+    out = tmp_path / "out"
+    command = [str(JUPYTER_BOOK), "build", str(book), "-W", "-n", "--keep-going", "--path-output", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    log = done.stdout + done.stderr
+
+    assert done.returncode != 0, "a page that raises must fail the strict build"
+    assert "executing the page failed" in log and "ZeroDivisionError" in log, log[-3000:]
+    assert log.count("executing the page failed") == 1, "the failure is reported once"
+    pages = json.loads((out / "_build" / "execution.json").read_text())["pages"]
+    bad = next(v for k, v in pages.items() if k.endswith("bad.md"))
+    good = next(v for k, v in pages.items() if k.endswith("good.md"))
+    assert good["failure"] is None
+    assert "cell 2 (code cell 1)" in bad["failure"] and "ZeroDivisionError" in bad["failure"], bad
+    assert "42" in (out / "_build" / "html" / "good.html").read_text(encoding="utf-8")
+    assert "Executing notebook using" not in log, "MyST-NB ran the failed page a second time"
