@@ -170,13 +170,15 @@ def decide(
     return Decision(verdict, mean, low, high, len(d), float(threshold), reason, unit, scale)
 
 
-def saturated(*arms: Iterable[float], ceiling: float | None = CEILING) -> bool:
-    """True when a task cannot separate ``arms``: every value >= ``ceiling``, or no spread at all."""
+def saturated(*arms: Iterable[float], ceiling: float | None = CEILING, floor: float | None = None) -> bool:
+    """True when a task cannot separate ``arms``: every value >= ``ceiling``, every value <= ``floor``
+    (for example no arm learned beyond chance), or no spread at all."""
     values = np.concatenate([np.asarray(list(a), dtype=float).ravel() for a in arms])
     if values.size == 0:
         raise ValueError("no values")
     at_ceiling = ceiling is not None and bool(np.all(values >= ceiling))
-    return at_ceiling or bool(np.ptp(values) == 0)
+    at_floor = floor is not None and bool(np.all(values <= floor))
+    return at_ceiling or at_floor or bool(np.ptp(values) == 0)
 
 
 def paired(
@@ -186,6 +188,7 @@ def paired(
     *,
     lower_is_better: bool = False,
     ceiling: float | None = CEILING,
+    floor: float | None = None,
     min_seeds: int = MIN_SEEDS,
     unit: str = "",
     scale: float = 1.0,
@@ -194,15 +197,16 @@ def paired(
 
     d_i = a_i − b_i (b_i − a_i when ``lower_is_better``), then :func:`decide`.
     Raises :class:`SaturatedTask` when :func:`saturated` (``ceiling=None`` for
-    scores that are not accuracies in [0, 1]).
+    scores that are not accuracies in [0, 1]; ``floor``, e.g. chance accuracy
+    plus a margin, when neither arm learning says nothing either).
     """
     a, b = np.asarray(list(a), dtype=float), np.asarray(list(b), dtype=float)
     if a.shape != b.shape or a.ndim != 1:
         raise ValueError(f"a and b must be 1-d and paired by seed, got shapes {a.shape} and {b.shape}")
-    if saturated(a, b, ceiling=None if lower_is_better else ceiling):
+    if saturated(a, b, ceiling=None if lower_is_better else ceiling, floor=floor):
         raise SaturatedTask(
             f"saturated task: scores range {min(a.min(), b.min()):.3f}–{max(a.max(), b.max()):.3f} "
-            "(all at the ceiling or no spread); no verdict may rest on it"
+            "(all at the ceiling, all at the floor, or no spread); no verdict may rest on it"
         )
     d = b - a if lower_is_better else a - b
     return decide(d, threshold, min_seeds=min_seeds, unit=unit, scale=scale)
@@ -231,17 +235,25 @@ def combine(decisions: Mapping[str, Decision | str]) -> str:
     return NOT_REPRODUCED
 
 
-def with_mechanism(verdict: str | Decision, mechanism_holds: bool) -> str:
+def with_mechanism(verdict: str | Decision, mechanism_holds: bool | str | Decision) -> str:
     """Apply the test of the reason the source gives ("because …") to the verdict on its conclusion.
 
-    A supported conclusion whose mechanism fails becomes "right conclusion,
-    wrong reason"; any other verdict is returned unchanged.
+    ``mechanism_holds`` is a bool or the mechanism's own verdict. A supported
+    conclusion whose mechanism fails becomes "right conclusion, wrong reason";
+    a mechanism that holds only with caveats caps the verdict at "holds with
+    caveats"; any other verdict is returned unchanged.
     """
     v = verdict.verdict if isinstance(verdict, Decision) else verdict
     _check_verdict(v)
-    if v in SUPPORTED and not mechanism_holds:
+    m = mechanism_holds.verdict if isinstance(mechanism_holds, Decision) else mechanism_holds
+    if isinstance(m, str):
+        _check_verdict(m)
+        m = HOLDS if m == HOLDS else CAVEATS if m == CAVEATS else False
+    if v not in SUPPORTED:
+        return v
+    if m is False or m is None:
         return WRONG_REASON
-    return v
+    return CAVEATS if m == CAVEATS else v
 
 
 def exact(holds: bool, caveat: bool = False) -> str:

@@ -883,3 +883,214 @@ def train_gated_rnn(
     finally:
         torch.set_num_threads(threads)
     return {"gate": gate, "seed": seed, "loss": np.array(losses), "diverged": diverged, "test_ratio": ratios}
+
+
+# ---------------------------------------------------------------------------
+# Chapter 4 and the results store: per-layer gradient profiles, unit activity,
+# layer-step timing, and one training run of a (data set, depth, optimiser) setting
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradientProfile:
+    """Per hidden layer l = 1..L (input side first) of an MLP on one batch, by hand-written backpropagation.
+
+    ``forward_std``: std of h_l = f(z_l); ``grad_h``: ‖∂L/∂h_l‖ (Frobenius, over the batch);
+    ``relative_grad_w``: ‖∂L/∂W_l‖ / ‖W_l‖ for the weights that produce z_l; ``output_relative_grad_w``:
+    the same for the output layer.
+    """
+
+    forward_std: np.ndarray
+    grad_h: np.ndarray
+    relative_grad_w: np.ndarray
+    output_relative_grad_w: float
+
+
+def gradient_profile(model: nn.MLP, X, y) -> GradientProfile:
+    r"""Backpropagate softmax cross-entropy by hand through an MLP without batch norm.
+
+    :math:`\delta_{out} = (\mathrm{softmax}(o) - Y)/N`, :math:`\partial L/\partial h_l = \delta_{l+1} W_{l+1}^\top`,
+    :math:`\delta_l = \partial L/\partial h_l \odot f'(z_l)`, :math:`\partial L/\partial W_l = h_{l-1}^\top \delta_l`.
+    """
+    acts = [layer.activation for layer in model.layers if isinstance(layer, nn.Act)]
+    linears = model.linears()
+    if len(acts) != len(linears) - 1 or len(model.layers) != 2 * len(linears) - 1:
+        raise ValueError("gradient_profile needs a plain MLP: Linear, activation, ..., Linear (no batch norm)")
+    h = [as_float_array(X, name="X")]
+    zs = []
+    for linear, act in zip(linears[:-1], acts):
+        z = h[-1] @ linear.weight.data + linear.bias.data
+        zs.append(z)
+        h.append(np.asarray(act(z)))
+    out = h[-1] @ linears[-1].weight.data + linears[-1].bias.data
+    p = np.exp(out - out.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    y = np.asarray(y)
+    p[np.arange(len(y)), y] -= 1.0
+    delta = p / len(y)
+    w_out = linears[-1].weight.data
+    output_rel = float(np.linalg.norm(h[-1].T @ delta) / np.linalg.norm(w_out))
+    grad_h, rel = [], []
+    for i in range(len(acts) - 1, -1, -1):
+        g_h = delta @ linears[i + 1].weight.data.T
+        grad_h.append(float(np.linalg.norm(g_h)))
+        delta = g_h * np.asarray(acts[i].derivative(zs[i]))
+        rel.append(float(np.linalg.norm(h[i].T @ delta) / np.linalg.norm(linears[i].weight.data)))
+    return GradientProfile(
+        np.array([float(np.std(a)) for a in h[1:]]), np.array(grad_h[::-1]), np.array(rel[::-1]), output_rel
+    )
+
+
+def unit_activity(model: nn.MLP, X) -> dict[str, list[float]]:
+    """Per hidden layer: mean fraction of non-zero outputs, and the fractions of units never / always non-zero on X."""
+    result: dict[str, list[float]] = {"active": [], "never": [], "always": []}
+    for a in model.hidden_activations(X):
+        on = np.asarray(a) != 0
+        result["active"].append(float(on.mean()))
+        result["never"].append(float(np.mean(~on.any(axis=0))))
+        result["always"].append(float(np.mean(on.all(axis=0))))
+    return result
+
+
+def layer_step_times(
+    names, width: int, batch: int = 256, repeats: int = 10, number: int = 5, seed: int = 0, backend: str = "torch"
+) -> dict[tuple[str, str], np.ndarray]:
+    """Seconds per call of a whole dense layer step ``f(x W + b)``, forward and forward + backward, float32.
+
+    ``repeats`` rounds; in each round every activation in ``names`` is timed
+    (the fastest of ``number`` calls: other programs only ever add time), in a
+    rotated order, so that each round gives paired times. Returns {(name, "forward" | "forward+backward"): array of repeats}.
+    ``backend`` is "torch" (torch.nn.functional, one thread set by the caller) or "numpy" (this package).
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(batch, width)).astype(np.float32)
+    w = (rng.normal(size=(width, width)) / np.sqrt(width)).astype(np.float32)
+    b = np.zeros(width, dtype=np.float32)
+    names = list(names)
+    steps = {}
+    if backend == "torch":
+        import torch
+
+        from nonlinear.reference import torch_function
+
+        tx, tw, tb = (torch.tensor(a) for a in (x, w, b))
+        tw.requires_grad_(True)
+        for name in names:
+            f = torch_function(name)
+            steps[name, "forward"] = lambda f=f: f(tx @ tw + tb)
+
+            def both(f=f):
+                tw.grad = None
+                f(tx @ tw + tb).sum().backward()
+
+            steps[name, "forward+backward"] = both
+    elif backend == "numpy":
+        from nonlinear.autograd import Tensor
+
+        for name in names:
+            act = activations.get(name)
+            steps[name, "forward"] = lambda act=act: act(x @ w + b)
+
+            def both(act=act):
+                tw = Tensor(w, requires_grad=True)
+                act(Tensor(x) @ tw + Tensor(b)).sum().backward()
+
+            steps[name, "forward+backward"] = both
+    else:
+        raise ValueError(f"backend must be 'torch' or 'numpy', got {backend!r}")
+    times = {key: [] for key in steps}
+    keys = list(steps)
+    for step in steps.values():  # warm up
+        step()
+    for r in range(repeats):
+        for key in keys[r % len(keys) :] + keys[: r % len(keys)]:
+            best = np.inf
+            for _ in range(number):
+                start = time.perf_counter()
+                steps[key]()
+                best = min(best, time.perf_counter() - start)
+            times[key].append(best)
+    return {key: np.array(v) for key, v in times.items()}
+
+
+OPTIMISERS = ("sgd-momentum", "adam", "sgd")
+LEARNING_RATES = {"sgd-momentum": 0.01, "adam": 1e-3, "sgd": 0.1}
+
+
+def make_optimiser(name: str, parameters, lr: float | None = None):
+    """ "sgd-momentum" (momentum 0.9), "adam" or "sgd" (plain), with the default rates of :data:`LEARNING_RATES`."""
+    if name not in LEARNING_RATES:
+        raise ValueError(f"optimiser must be one of {', '.join(LEARNING_RATES)}, got {name!r}")
+    lr = LEARNING_RATES[name] if lr is None else lr
+    if name == "adam":
+        return nn.Adam(parameters, lr=lr)
+    return nn.SGD(parameters, lr=lr, momentum=0.9 if name == "sgd-momentum" else 0.0)
+
+
+def training_run(
+    dataset,
+    activation,
+    depth: int,
+    optimiser: str,
+    seed: int,
+    width: int = 64,
+    epochs: int = 10,
+    lr: float | None = None,
+    init: str = "auto",
+    batch_size: int = 64,
+    dtype=np.float32,
+) -> dict[str, float | list[float]]:
+    """Train one MLP (``depth`` hidden layers of ``width``) and return its metrics for the results store.
+
+    ``activation`` is a name or an :class:`nn.Module` factory ``(layer_index) -> Module`` for
+    activations the registry lacks. The seed fixes the weights and the batch order, so arms that
+    share a seed are paired. A run that diverges scores chance accuracy for the epochs it missed.
+    Metrics: ``loss`` and ``test_accuracy`` per epoch, ``final_accuracy``, ``mean_loss`` (the area
+    under the training-loss curve divided by the epochs: lower means faster), ``diverged``.
+    """
+    sizes = [dataset.n_features] + [width] * depth + [dataset.n_classes]
+    if callable(activation) and not isinstance(activation, (str, activations.Activation)):
+        model = nn.MLP(sizes, activation="sigmoid", init=init, seed=seed, dtype=dtype)
+        index = iter(range(depth))
+        model.layers = [activation(next(index)) if isinstance(layer, nn.Act) else layer for layer in model.layers]
+    else:
+        model = nn.MLP(sizes, activation=activation, init=init, seed=seed, dtype=dtype)
+    history = nn.train(
+        model,
+        dataset.X_train.astype(dtype),
+        dataset.y_train,
+        optimizer=make_optimiser(optimiser, model.parameters(), lr),
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        X_test=dataset.X_test.astype(dtype),
+        y_test=dataset.y_test,
+        progress=False,
+    )
+    chance = 1.0 / dataset.n_classes
+    first = history.loss[0] if history.loss and np.isfinite(history.loss[0]) else float(np.log(dataset.n_classes))
+    loss = [v if np.isfinite(v) else max(first, float(np.log(dataset.n_classes))) for v in history.loss]
+    accuracy = [a if np.isfinite(a) else chance for a in history.test_accuracy]
+    if history.diverged:  # fill the epochs it did not train with the loss at chance and chance accuracy
+        loss += [max(first, float(np.log(dataset.n_classes)))] * (epochs - len(loss))
+        accuracy += [chance] * (epochs - len(accuracy))
+    return {
+        "loss": loss,
+        "test_accuracy": accuracy,
+        "final_accuracy": accuracy[-1],
+        "mean_loss": float(np.mean(loss)),
+        "diverged": bool(history.diverged),
+    }
+
+
+class Shifted(nn.Module):
+    """f(x) − c as a layer: ``Shifted("sigmoid", 0.5)`` is σ(x) − ½, centred like tanh with sigmoid's slope."""
+
+    def __init__(self, activation: str, shift: float):
+        self.activation, self.shift = activations.get(activation), float(shift)
+
+    def forward(self, x):
+        return self.activation(x) - self.shift
+
+    def __repr__(self) -> str:
+        return f"Shifted({self.activation.name!r}, {self.shift})"

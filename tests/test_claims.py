@@ -116,6 +116,13 @@ def test_paired_refuses_a_saturated_task(a, b):
         claims.paired(a, b, threshold=0.0)
 
 
+def test_a_task_where_no_arm_learned_is_saturated_when_a_floor_is_given():
+    a, b = np.linspace(0.09, 0.11, 10), np.linspace(0.10, 0.105, 10)
+    assert not claims.saturated(a, b) and claims.saturated(a, b, floor=0.12)
+    with pytest.raises(claims.SaturatedTask, match="at the floor"):
+        claims.paired(a, b, threshold=0.0, floor=0.12)
+
+
 def test_one_arm_below_the_ceiling_is_not_saturated():
     a, b = np.full(10, 1.0), np.linspace(0.95, 1.0, 10)
     assert not claims.saturated(a, b)
@@ -174,6 +181,23 @@ def test_with_mechanism(verdict, mechanism, result):
 
 
 @pytest.mark.parametrize(
+    ("verdict", "mechanism", "result"),
+    [
+        ("holds", "holds", "holds"),
+        ("holds", "holds with caveats", "holds with caveats"),
+        ("holds", "not reproduced here", "right conclusion, wrong reason"),
+        ("holds with caveats", "wrong", "right conclusion, wrong reason"),
+        ("not reproduced here", "holds", "not reproduced here"),
+    ],
+)
+def test_with_mechanism_takes_the_mechanisms_own_verdict(verdict, mechanism, result):
+    assert claims.with_mechanism(verdict, mechanism) == result
+    decision = claims.decide(synthetic(3.0 if mechanism == "holds" else -3.0, 1.0), threshold=0.0)
+    if mechanism in ("holds", "wrong"):
+        assert claims.with_mechanism(verdict, decision) == result
+
+
+@pytest.mark.parametrize(
     ("holds", "caveat", "verdict"),
     [(True, False, "holds"), (True, True, "holds with caveats"), (False, False, "wrong"), (False, True, "wrong")],
 )
@@ -192,14 +216,14 @@ def test_record_takes_source_and_wording_from_the_registry():
 
 
 def test_record_appends_a_decisions_numbers():
-    d = claims.decide(synthetic(0.02, 0.01), threshold=0.0)
+    d = claims.decide(synthetic(0.02, 0.01), threshold=REGISTRY["c4-tanh-faster"].threshold)
     c = claims.record("c4-tanh-faster", d, "MNIST-1D, 8 layers", glue_values=False, show=False)
     assert c.verdict == d.verdict and c.evidence == f"MNIST-1D, 8 layers; {d.text()}"
     assert "(because its output has mean zero)" in c._repr_markdown_()
 
 
 def test_record_refuses_a_threshold_other_than_the_registrys():
-    d = claims.decide(synthetic(3.0, 1.0), threshold=0.5)
+    d = claims.decide(synthetic(3.0, 1.0), threshold=REGISTRY["c4-sigmoid-expensive"].threshold + 0.1)
     with pytest.raises(ValueError, match="differs from the one fixed in the registry"):
         claims.record("c4-sigmoid-expensive", d, glue_values=False, show=False)
 
@@ -241,7 +265,7 @@ def test_record_rejects_a_bad_id(claim_id):
 
 
 def test_threshold_and_label():
-    assert claims.threshold("c4-sigmoid-expensive") == 1.5
+    assert claims.threshold("c4-sigmoid-expensive") == REGISTRY["c4-sigmoid-expensive"].threshold is not None
     assert claims.label("c4-tanh-faster") == "claim-c4-tanh-faster"
     with pytest.raises(ValueError, match="has no threshold"):
         claims.threshold("c4-relu-sparsity")

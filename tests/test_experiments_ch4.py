@@ -95,3 +95,98 @@ def test_exact_zero_fraction_counts_zeros():
     model = nn.MLP([2, 4, 2], activation="relu", seed=0)
     assert experiments.exact_zero_fraction(model, np.zeros((3, 2))) == 1.0
     assert experiments.exact_zero_fraction(model, np.ones((3, 2))) == 0.0
+
+
+# --- per-layer gradient profile, unit activity, layer-step timing, training runs (chapter 4, results store)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu"])
+def test_gradient_profile_matches_torch_autograd(name):
+    """Hand-written backpropagation against torch.autograd in float64: dL/dh_l, dL/dW_l and the forward std."""
+    import torch
+
+    from nonlinear.reference import torch_function
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(32, 5)), rng.integers(0, 3, size=32)
+    model = nn.MLP([5, 7, 6, 4, 3], activation=name, seed=2)
+    profile = experiments.gradient_profile(model, X, y)
+    linears = model.linears()
+    weights = [torch.tensor(layer.weight.data, requires_grad=True) for layer in linears]
+    h = torch.tensor(X)
+    hidden = []
+    for i, (w, layer) in enumerate(zip(weights, linears)):
+        z = h @ w + torch.tensor(layer.bias.data)
+        if i == len(linears) - 1:
+            break
+        h = torch_function(name)(z)
+        h.retain_grad()
+        hidden.append(h)
+    torch.nn.functional.cross_entropy(z, torch.tensor(y)).backward()
+    np.testing.assert_allclose(profile.grad_h, [float(t.grad.norm()) for t in hidden], rtol=1e-10)
+    relative = [float(w.grad.norm() / w.detach().norm()) for w in weights]
+    np.testing.assert_allclose(profile.relative_grad_w, relative[:-1], rtol=1e-10)
+    assert profile.output_relative_grad_w == pytest.approx(relative[-1], rel=1e-10)
+    np.testing.assert_allclose(profile.forward_std, [float(t.detach().std(unbiased=False)) for t in hidden], rtol=1e-10)
+
+
+def test_gradient_profile_refuses_batch_norm(xor):
+    model = nn.MLP([2, 4, 2], activation="relu", batchnorm="before")
+    with pytest.raises(ValueError, match="plain MLP"):
+        experiments.gradient_profile(model, xor.X_train, xor.y_train)
+
+
+def test_unit_activity_counts_never_and_always_active_units():
+    model = nn.MLP([2, 3, 2], activation="relu", seed=0)
+    linear = model.linears()[0]
+    linear.weight.data[:] = [[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    linear.bias.data[:] = [0.0, -1.0, 1.0]  # unit 0 follows x1, unit 1 is never on, unit 2 always
+    X = np.array([[1.0, 0.0], [-1.0, 0.0], [2.0, 0.0], [-3.0, 0.0]])
+    activity = experiments.unit_activity(model, X)
+    assert activity == {
+        "active": [pytest.approx(6 / 12)],
+        "never": [pytest.approx(1 / 3)],
+        "always": [pytest.approx(1 / 3)],
+    }
+
+
+@pytest.mark.parametrize("backend", ["torch", "numpy"])
+def test_layer_step_times_are_paired_positive_times(backend):
+    times = experiments.layer_step_times(["relu", "sigmoid"], width=16, batch=8, repeats=3, number=2, backend=backend)
+    assert set(times) == {(n, s) for n in ["relu", "sigmoid"] for s in ["forward", "forward+backward"]}
+    assert all(t.shape == (3,) and np.all(t > 0) for t in times.values())
+    with pytest.raises(ValueError, match="backend"):
+        experiments.layer_step_times(["relu"], 4, backend="jax")
+
+
+def test_shifted_activation_is_the_function_minus_a_constant():
+    from nonlinear import activations
+
+    x = np.linspace(-3, 3, 7)
+    shifted = experiments.Shifted("sigmoid", 0.5)
+    np.testing.assert_allclose(
+        np.asarray(shifted(x).data if hasattr(shifted(x), "data") else shifted(x)),
+        activations.get("sigmoid")(x) - 0.5,
+        rtol=1e-12,
+    )
+    np.testing.assert_allclose(activations.get("sigmoid")(x) - 0.5, np.tanh(x / 2) / 2, atol=1e-12)
+
+
+def test_training_run_is_reproducible_and_pairs_arms_by_seed(xor):
+    a = experiments.training_run(xor, "tanh", 2, "adam", seed=3, width=8, epochs=3)
+    b = experiments.training_run(xor, "tanh", 2, "adam", seed=3, width=8, epochs=3)
+    assert a == b and len(a["loss"]) == 3 and a["mean_loss"] == pytest.approx(np.mean(a["loss"]))
+    assert a["final_accuracy"] == a["test_accuracy"][-1] and not a["diverged"]
+    shifted = experiments.training_run(
+        xor, lambda i: experiments.Shifted("sigmoid", 0.5), 2, "sgd-momentum", 3, width=8, epochs=2, init="xavier"
+    )
+    assert len(shifted["test_accuracy"]) == 2
+    with pytest.raises(ValueError, match="optimiser must be one of"):
+        experiments.training_run(xor, "tanh", 1, "rmsprop", 0)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_diverged_run_scores_chance_for_the_epochs_it_missed(xor):
+    run = experiments.training_run(xor, "relu", 2, "sgd", seed=0, width=8, epochs=4, lr=1e30)
+    assert run["diverged"] and len(run["loss"]) == 4 and run["final_accuracy"] == 0.5
+    assert all(np.isfinite(run["loss"])) and run["loss"][-1] == pytest.approx(np.log(2))

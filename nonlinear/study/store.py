@@ -270,13 +270,14 @@ def is_fresh(name: str) -> bool:
     return True
 
 
-def save(exp: Experiment, runs: list[dict[str, Any]], wall_time_s: float) -> Path:
+def save(exp: Experiment, runs: list[dict[str, Any]], wall_time_s: float, fingerprint: str | None = None) -> Path:
+    """Write the runs; ``fingerprint`` is the one taken when the runs started (code edited meanwhile is not theirs)."""
     order = {json.dumps(c, sort_keys=True): i for i, c in enumerate(exp.configs)}
     runs = sorted(runs, key=lambda r: (r["seed"], order[json.dumps(r["config"], sort_keys=True)]))
     payload = {
         "name": exp.name,
         "description": exp.description,
-        "fingerprint": exp.fingerprint(),
+        "fingerprint": fingerprint or exp.fingerprint(),
         "code_files": exp.code_files(),
         "configs": exp.configs,
         "seeds": exp.seeds,
@@ -316,6 +317,7 @@ def run(
         chosen = [n for n in sorted(found) if force or not is_fresh(n)]
     tasks = [(n, c, s) for n in chosen for c, s in found[n].tasks()]
     pending = {n: len(found[n].tasks()) for n in chosen}
+    fingerprints = {n: found[n].fingerprint() for n in chosen}  # of the code these runs execute
     runs: dict[str, list] = {n: [] for n in chosen}
     started = {n: time.perf_counter() for n in chosen}
     walls: dict[str, float] = {}
@@ -336,7 +338,7 @@ def run(
             bar.set_postfix_str(name)
             if pending[name] == 0:
                 walls[name] = time.perf_counter() - started[name]
-                save(found[name], runs[name], walls[name])
+                save(found[name], runs[name], walls[name], fingerprints[name])
     finally:
         bar.close()
         if pool is not None:
