@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = [ROOT / "README.md", ROOT / "chapters" / "how_to_use.md"]
+DOCS = [ROOT / "README.md", ROOT / "chapters" / "how_to_use.md", ROOT / "chapters" / "instructor_guide.md"]
 MAKE_TARGETS = {"book", "test", "test-all", "serve", "lab", "bench", "results", "clean", "lint"}
 
 # Each known command: a pattern, and what exercises it.
@@ -40,7 +40,13 @@ KNOWN = {
     r"npm ci": "test_the_recipe_without_make_runs_what_make_runs",
     r"jupyter-book build \. -W -n --keep-going": "test_the_recipe_without_make_runs_what_make_runs",
     r"python -m http\.server 8000 --bind 127\.0\.0\.1 --directory _build/html": "test_make_serve_serves_the_site",
-    r"\.venv/bin/python scripts/make_labs\.py": "tests/test_labs.py (make_labs --check)",
+    r"(\.venv/bin/)?python scripts/make_labs\.py( lab\d+| --check)?": "tests/test_labs.py (make_labs, --check)",
+    # the instructor guide's grading loop: tests/test_labs.py grades notebooks with `otter run` on the autograder
+    r"ZIP=_build/labs/\S+-autograder\.zip": "tests/test_labs.py (otter run)",
+    r"for nb in submissions/\*\.ipynb; do": "tests/test_labs.py (otter run)",
+    r'mkdir -p "results/\$\(basename "\$nb" \.ipynb\)"': "tests/test_labs.py (otter run)",
+    r'otter run -a "\$ZIP" -o "results/\$\(basename "\$nb" \.ipynb\)" "\$nb"': "tests/test_labs.py (otter run)",
+    r"done": "tests/test_labs.py (otter run)",
     r"NONLINEAR_SITE=_build/html \.venv/bin/python -m pytest -m browser -n 2": "tests/conftest.py (NONLINEAR_SITE)",
     r"\.venv/bin/python -m pytest .*": "tests/test_execution.py (one test per page)",
 }
@@ -75,7 +81,7 @@ def test_every_command_in_the_docs_is_known():
         for command in bash_commands(path)
         if not any(re.fullmatch(pattern, command) for pattern in KNOWN)
     ]
-    assert bash_commands(DOCS[0]) and bash_commands(DOCS[1])
+    assert all(bash_commands(path) for path in DOCS)
     assert not unknown, "commands in the docs that no test exercises (add one to tests/test_recipes.py):\n" + "\n".join(
         unknown
     )
