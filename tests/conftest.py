@@ -1,7 +1,6 @@
 """Shared pytest set-up for the whole suite (markers are declared in pyproject.toml)."""
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -23,9 +22,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("ci")
-
-
-BINDER_WORK = ROOT / "_build" / "binder-test"
 
 
 def pytest_configure(config):
@@ -63,11 +59,3 @@ def html_dir(book_build) -> Path:
             f"see tests/test_book.py::test_the_book_builds_strictly and {book_build['log']}"
         )
     return Path(book_build["html"])
-
-
-def pytest_sessionfinish(session, exitstatus):
-    """The Binder test's environment (about 1.4 GB) goes when the run ends, unless NONLINEAR_KEEP_BINDER=1."""
-    if hasattr(session.config, "workerinput") or os.environ.get("NONLINEAR_KEEP_BINDER") == "1":
-        return  # a pytest-xdist worker: the controller cleans up once everyone is done
-    if BINDER_WORK.exists():
-        shutil.rmtree(BINDER_WORK, ignore_errors=True)

@@ -18,8 +18,8 @@ installs torch by the pin of requirements.txt (``torch==2.13.0``; the test machi
 build of it on disk) instead of ``torch==2.13.0+cpu``. Every other line is installed as written.
 
 The environment is built once per test run (under pytest-xdist, one worker builds it and the
-other waits) in ``_build/binder-test/`` (about 1.4 GB), which tests/conftest.py deletes when the
-run ends (``NONLINEAR_KEEP_BINDER=1`` keeps it for a look). Its kernels talk over Unix sockets,
+other waits) in ``_build/binder-test/`` (about 1.4 GB), which the last worker to finish with it deletes
+(``NONLINEAR_KEEP_BINDER=1`` keeps it for a look). Its kernels talk over Unix sockets,
 like every kernel the project starts. These tests carry the ``binder`` marker: ``make test-all``
 and ``pytest -m binder`` run them, ``make test`` leaves them out.
 """
@@ -35,6 +35,7 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
@@ -230,14 +231,16 @@ def build_environment(work: Path) -> BinderEnvironment:
 
 
 @pytest.fixture(scope="session")
-def binder(testrun_uid) -> BinderEnvironment:
-    """The environment of this test run; built by the first worker that asks, reused by the others."""
+def binder(testrun_uid) -> Iterator[BinderEnvironment]:
+    """The environment of this test run; built by the first worker that asks, reused by the others,
+    and removed by the last one to finish with it (unless NONLINEAR_KEEP_BINDER=1)."""
     WORK.parent.mkdir(parents=True, exist_ok=True)
     state_file = WORK.parent / "binder-test.json"
-    with open(WORK.parent / "binder-test.lock", "w") as lock:
+    lock_file = WORK.parent / "binder-test.lock"
+    with open(lock_file, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         state = json.loads(state_file.read_text()) if state_file.exists() else {}
-        if state.get("run") != testrun_uid:
+        if state.get("run") != testrun_uid or not (state.get("error") or WORK.exists()):
             shutil.rmtree(WORK, ignore_errors=True)
             WORK.mkdir()
             try:
@@ -245,10 +248,20 @@ def binder(testrun_uid) -> BinderEnvironment:
                 state = {"run": testrun_uid, "error": None, "seconds": built.seconds}
             except Exception as error:
                 state = {"run": testrun_uid, "error": str(error), "seconds": {}}
+        state["users"] = state.get("users", 0) + 1
+        state_file.write_text(json.dumps(state))
+    try:
+        if state["error"]:
+            pytest.fail(f"the Binder environment could not be built:\n{state['error']}", pytrace=False)
+        yield BinderEnvironment(repo=WORK / "repo", venv=WORK / "venv", home=WORK / "home", seconds=state["seconds"])
+    finally:
+        with open(lock_file, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            state = json.loads(state_file.read_text())
+            state["users"] -= 1
+            if state["users"] <= 0 and os.environ.get("NONLINEAR_KEEP_BINDER") != "1":
+                shutil.rmtree(WORK, ignore_errors=True)  # about 1.4 GB
             state_file.write_text(json.dumps(state))
-    if state["error"]:
-        pytest.fail(f"the Binder environment could not be built:\n{state['error']}", pytrace=False)
-    return BinderEnvironment(repo=WORK / "repo", venv=WORK / "venv", home=WORK / "home", seconds=state["seconds"])
 
 
 def installed(binder: BinderEnvironment) -> dict[str, list[str]]:
