@@ -52,10 +52,10 @@ COLOURS = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "purple
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1))]
 
 
-# Legible on the site: the book's text column is COLUMN_PX CSS pixels wide, a figure is shown
-# at its natural size (figure.dpi pixels an inch) or shrunk to the column, and no text in it
+# Legible on the site: a figure is shown at most COLUMN_PX CSS pixels wide, so
+# at its natural size (figure.dpi pixels an inch) or shrunk to that width, and no text in it
 # may then be smaller than MIN_TEXT_PX (the body text is 16 px).
-COLUMN_PX = 688
+COLUMN_PX = 672  # the 688 px text column less the margin the theme gives a figure
 MIN_TEXT_PX = 10.0
 
 
