@@ -103,6 +103,8 @@ def _shown(column: str, value) -> str:
         return " / ".join("none" if side is None else str(side) for side in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if value is None:
+        return "n/a"  # e.g. monotonic, for a function of a vector
     if isinstance(value, dict):
         return ", ".join(f"{k}={v!r}" for k, v in value.items()) or "none"
     if isinstance(value, tuple | list):
