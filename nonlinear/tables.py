@@ -91,7 +91,9 @@ COLUMN_WIDTH_EM = 40.0
 PROSE_FACTS = ("used_in", "summary", "reference", "url")
 _PROSE_WIDTH_EM = 24.0
 _PADDING_EM = 1.4  # left and right padding of a table cell in the book's theme
-_LATEX_SPACING = re.compile(r"\\(?:[,;:!> ]|quad|qquad|left|right|big|Big|bigl|bigr|mathrm|text|tfrac|frac|dfrac|operatorname)")
+_LATEX_SPACING = re.compile(
+    r"\\(?:[,;:!> ]|quad|qquad|left|right|big|Big|bigl|bigr|mathrm|text|tfrac|frac|dfrac|operatorname)"
+)
 _LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
 
 
@@ -174,7 +176,10 @@ def facts_layout(
             groups[-1].append(c)
             used += em
     return [
-        _markdown(["activation", *(headings[c] for c in group)], [[n, *(cells[c][i] for c in group)] for i, n in enumerate(names)])
+        _markdown(
+            ["activation", *(headings[c] for c in group)],
+            [[n, *(cells[c][i] for c in group)] for i, n in enumerate(names)],
+        )
         for group in groups
     ]
 

@@ -126,8 +126,12 @@ def test_plot_graph_puts_inputs_above_their_consumers_and_arrows_touch_the_boxes
     for annotation in arrows:
         path = annotation.arrow_patch.get_path().transformed(annotation.arrow_patch.get_transform())
         start = path.vertices[0]
-        near = [min(abs(e.y0 - p[1]), abs(e.y1 - p[1]), abs(e.x0 - p[0]), abs(e.x1 - p[0]))
-                for p in (start,) for e in extent.values() if e.x0 - 3 <= p[0] <= e.x1 + 3 and e.y0 - 3 <= p[1] <= e.y1 + 3]
+        near = [
+            min(abs(e.y0 - p[1]), abs(e.y1 - p[1]), abs(e.x0 - p[0]), abs(e.x1 - p[0]))
+            for p in (start,)
+            for e in extent.values()
+            if e.x0 - 3 <= p[0] <= e.x1 + 3 and e.y0 - 3 <= p[1] <= e.y1 + 3
+        ]
         assert near and min(near) < 4, "each arrow starts on the edge of a box, not short of it"
     overlapping = [(a, b) for a in extent for b in extent if a < b and extent[a].overlaps(extent[b])]
     assert not overlapping, overlapping
@@ -144,7 +148,7 @@ def test_min_font_size_follows_the_figure_width():
         plotting.min_font_pt(0, dpi)
 
 
-def _png(fig) -> "PIL.Image.Image":
+def _png(fig):
     from io import BytesIO
 
     import PIL.Image

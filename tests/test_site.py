@@ -69,9 +69,7 @@ def test_page_loads_cleanly_typesets_its_math_and_passes_axe(site, browser, entr
             f"drawn {figure['natural_width']} px wide, shown {figure['shown_width']} px"
         )
     for block in report.wide_blocks:
-        problems.append(
-            f"{block['tag']} {block['width']} px wide in a {report.column_px} px column: {block['text']!r}"
-        )
+        problems.append(f"{block['tag']} {block['width']} px wide in a {report.column_px} px column: {block['text']!r}")
     problems += [f"TeX printed as text in an output: {t!r}" for t in report.output_tex]
     problems += [f"error block in an output: {t!r}" for t in report.error_blocks]
     for v in report.violations:

@@ -29,7 +29,9 @@ def test_a_pipe_in_latex_does_not_split_the_markdown_cell():
         lines = [line for line in table.splitlines() if line.startswith("|")]
         header = lines[0]
         for row in lines[2:]:
-            assert row.count("|") - row.count("\\|") == header.count("|"), f"a row has more cells than the header:\n{table}"
+            assert row.count("|") - row.count("\\|") == header.count("|"), (
+                f"a row has more cells than the header:\n{table}"
+            )
         assert "\\vert" in table
 
 
@@ -38,7 +40,9 @@ def _tables(markdown: str) -> list[list[list[str]]]:
     found = []
     for block in markdown.split("\n\n"):
         lines = block.strip().splitlines()
-        found.append([[c.strip() for c in line.strip().strip("|").split(" | ")] for k, line in enumerate(lines) if k != 1])
+        found.append(
+            [[c.strip() for c in line.strip().strip("|").split(" | ")] for k, line in enumerate(lines) if k != 1]
+        )
     return found
 
 
@@ -75,7 +79,11 @@ def test_several_activations_split_into_tables_that_fit_the_column(rows):
 
 
 def test_width_estimate_grows_with_the_formula_and_ignores_spacing_commands():
-    assert tables.width_em("$x$") < tables.width_em("$x\\,\\sigma(x)$") < tables.width_em("$x\\,\\sigma(x)\\,(1 - \\sigma(x))$")
+    assert (
+        tables.width_em("$x$")
+        < tables.width_em("$x\\,\\sigma(x)$")
+        < tables.width_em("$x\\,\\sigma(x)\\,(1 - \\sigma(x))$")
+    )
     assert tables.width_em("$a\\,b$") == tables.width_em("$ab$")
     assert tables.width_em("yes") < tables.width_em("soft / none")
 
