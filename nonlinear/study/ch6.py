@@ -41,3 +41,6 @@ def mnist1d_run(config, seed):
 )
 def relu_relatives(config, seed):
     return mnist1d_run(config, seed)
+
+
+from nonlinear.study import gated_ffn  # noqa: E402,F401  (GLU variants: registered in their own module)
