@@ -94,6 +94,8 @@ _PADDING_EM = 1.4  # left and right padding of a table cell in the book's theme
 _LATEX_SPACING = re.compile(
     r"\\(?:[,;:!> ]|quad|qquad|left|right|big|Big|bigl|bigr|mathrm|text|tfrac|frac|dfrac|operatorname)"
 )
+_SCRIPT = re.compile(r"[\^_]\{([^{}]*)\}")
+_FRACTION = re.compile(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}")
 _LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
 
 
@@ -116,10 +118,13 @@ def _shown(column: str, value) -> str:
 
 def width_em(cell: str) -> float:
     r"""Rough rendered width of one Markdown cell, in em: ``$...$`` counts each TeX command
-    (``\sigma``) as one glyph and spacing or formatting commands as none; text counts about
-    half an em a character (the theme's proportional font)."""
+    (``\sigma``) as one glyph, spacing or formatting commands as none and a fraction as its
+    wider part; text counts about half an em a character (the theme's proportional font)."""
     if cell.startswith("$") and cell.endswith("$") and len(cell) > 1:
-        latex = _LATEX_SPACING.sub("", cell[1:-1])
+        latex = _SCRIPT.sub(r"\1", cell[1:-1])  # e^{-x}: the exponent's glyphs, braces gone
+        while (stacked := _FRACTION.sub(lambda m: max(m.group(1), m.group(2), key=len), latex)) != latex:
+            latex = stacked  # numerator over denominator: as wide as the wider one
+        latex = _LATEX_SPACING.sub("", latex)
         latex = _LATEX_COMMAND.sub("x", latex)
         glyphs = sum(ch not in "{}^_ " for ch in latex)
         return 0.62 * glyphs
@@ -147,8 +152,8 @@ def facts_layout(
 ) -> list[str]:
     """The Markdown tables :func:`facts_table` shows, each narrow enough for the page's column.
 
-    One activation: one table of two columns (property, value), a row per fact.
-    Several: a table per group of facts, activations as rows and the name repeated
+    One activation, or a few whose facts fit side by side: one table with a row per
+    fact and a column per activation. More: a table per group of facts, activations as rows and the name repeated
     in each, the facts packed in their order until the estimated width
     (:func:`width_em`) would pass ``width_em_budget``; a prose fact (``used_in``,
     ``summary``) gets a table of its own, where it wraps.
@@ -161,8 +166,17 @@ def facts_layout(
     names = [f"**{name}**" for name in frame.index]
     cells = {c: [_shown(c, f[c]) for f in facts] for c in chosen}
     headings = {c: HEADINGS.get(c, c) for c in chosen}
+    transposed = _markdown(["property", *names], [[headings[c], *cells[c]] for c in chosen])
     if len(names) == 1:
-        return [_markdown(["property", names[0]], [[headings[c], cells[c][0]] for c in chosen])]
+        return [transposed]
+    if len(names) <= 4:
+        property_em = _column_em(" ".join(headings[c] for c in chosen), [], prose=False)  # wraps at spaces
+        value_em = [
+            _column_em(name, [cells[c][i] for c in chosen], prose=any(c in PROSE_FACTS for c in chosen))
+            for i, name in enumerate(names)
+        ]
+        if property_em + sum(value_em) <= width_em_budget:
+            return [transposed]
     name_em = _column_em("", names, prose=False)
     groups: list[list[str]] = []
     used = width_em_budget  # start a new group at the first column

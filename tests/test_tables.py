@@ -56,6 +56,18 @@ def test_one_activation_is_a_table_of_two_columns_a_fact_per_row():
     assert ["range", f"${sigmoid.range_latex}$"] in table
 
 
+def test_a_few_activations_whose_facts_fit_side_by_side_share_one_table():
+    [table] = _tables(tables.facts_table(["tanh", "sigmoid"], tables.PROPERTY_COLUMNS).data)
+    assert table[0] == ["property", "**tanh**", "**sigmoid**"]
+    assert [row[0] for row in table[1:]] == [tables.HEADINGS.get(c, c) for c in tables.PROPERTY_COLUMNS]
+    assert ["zero-centred", "yes", "no"] in table
+
+
+def test_fractions_count_as_wide_as_their_wider_part():
+    assert tables.width_em("$\\frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}$") == tables.width_em("$e^{x} - e^{-x}$")
+    assert tables.width_em("$\\tfrac{1}{2}x$") == tables.width_em("$1x$")
+
+
 @pytest.mark.parametrize(
     "rows",
     [
