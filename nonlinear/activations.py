@@ -46,31 +46,103 @@ INF = math.inf
 
 # ---------------------------------------------------------------------------
 # Building blocks used by several activations (each written once).
+#
+# Speed: numpy has no fused kernels, so every operation is a pass over memory. The
+# formulas below are the chapters' formulas, written with few passes: temporaries are
+# updated in place (out=), and a branch "a if condition else b" is never np.where (a
+# data-dependent select costs ~8 ms per 10**6 entries, 20 times a multiplication) but
+# maximum/minimum or a multiplication by a 0/1 mask, exact for finite values.
 # ---------------------------------------------------------------------------
+
+
+def _new(x: np.ndarray) -> np.ndarray:
+    """An empty array like x (also for 0-d x, where a ufunc without out= returns a scalar)."""
+    return np.empty_like(x)
+
+
+def _neg_abs_exp(x: np.ndarray) -> np.ndarray:
+    """exp(-|x|), in (0, 1]: never overflows."""
+    e = np.abs(x, out=_new(x))
+    np.negative(e, out=e)
+    return np.exp(e, out=e)
 
 
 def stable_sigmoid(x: np.ndarray) -> np.ndarray:
     r"""Logistic function :math:`\sigma(x) = 1/(1+e^{-x})` without overflow.
 
     For x < 0 it uses the equal form :math:`e^{x}/(1+e^{x})`, so ``exp`` only
-    ever sees a non-positive argument.
+    ever sees a non-positive argument: with :math:`e = e^{-|x|}`, the numerator is
+    1 for x >= 0 and e for x < 0, which is ``max(e, x >= 0)`` (e <= 1).
     """
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+    x = np.asarray(x)
+    e = _neg_abs_exp(x)
+    numerator = np.maximum(e, x >= 0, out=_new(x))
+    e += 1
+    return np.divide(numerator, e, out=numerator)
 
 
 def stable_softplus(x: np.ndarray) -> np.ndarray:
     r""":math:`\log(1+e^{x}) = \max(x, 0) + \log(1+e^{-|x|})`, exact and overflow-free."""
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+    x = np.asarray(x)
+    out = np.log1p(_neg_abs_exp(x), out=_new(x))
+    out += np.maximum(x, 0)
+    return out
 
 
 def _exp_nonpositive(x: np.ndarray) -> np.ndarray:
-    """exp(min(x, 0)): the exponential branch of ELU-like functions, never overflowing."""
-    return np.exp(np.minimum(x, 0))
+    """exp(min(x, 0)): the exponential branch of ELU-like functions, never overflowing (1 for x >= 0)."""
+    out = np.minimum(x, 0, out=_new(x))
+    return np.exp(out, out=out)
 
 
 def _expm1_nonpositive(x: np.ndarray) -> np.ndarray:
-    return np.expm1(np.minimum(x, 0))
+    """expm1(min(x, 0)): 0 for x >= 0."""
+    out = np.minimum(x, 0, out=_new(x))
+    return np.expm1(out, out=out)
+
+
+def _exp_branch(x: np.ndarray, alpha) -> np.ndarray:
+    r""":math:`x \text{ if } x > 0 \text{ else } \alpha(e^x - 1)`, as :math:`\max(x, 0) + \alpha\,\mathrm{expm1}(\min(x, 0))`.
+
+    Exact: one of the two terms is 0 (ELU, SELU).
+    """
+    out = _expm1_nonpositive(x)
+    out *= alpha
+    out += np.maximum(x, 0)
+    return out
+
+
+def _select(mask: np.ndarray, a, b, like: np.ndarray) -> np.ndarray:
+    """``a`` where mask else ``b`` (finite values), as mask * a + (not mask) * b: exact, one of them is 0."""
+    out = np.multiply(mask, like.dtype.type(a) if np.isscalar(a) else a, out=_new(like))
+    out += np.multiply(np.logical_not(mask), like.dtype.type(b) if np.isscalar(b) else b)
+    return out
+
+
+def _slope(x: np.ndarray, slope) -> np.ndarray:
+    r"""The derivative of a leaky rectifier: 1 for x > 0, else ``slope`` (PyTorch: the slope at 0 and at NaN).
+
+    A slope in [0, 1] gives max(x > 0, slope) in one pass.
+    """
+    if np.ndim(slope) == 0 and 0 <= slope <= 1:
+        return np.maximum(x > 0, x.dtype.type(slope), out=_new(x))
+    return _select(x > 0, 1, slope, x)
+
+
+def _leaky(x: np.ndarray, slope) -> np.ndarray:
+    r""":math:`x \text{ if } x > 0 \text{ else } a x` (Leaky ReLU, PReLU, RReLU), for a scalar or an array a.
+
+    A scalar :math:`a \le 1` gives :math:`\max(x, a x)` (and :math:`a \ge 1` the min); an array
+    of slopes :math:`\max(x, 0) + a \min(x, 0)`. Both are exact: no rounding beyond :math:`a x`.
+    """
+    if np.ndim(slope) == 0:
+        a = x.dtype.type(slope)
+        out = np.multiply(x, a, out=_new(x))
+        return (np.maximum if a <= 1 else np.minimum)(x, out, out=out)
+    out = np.minimum(x, 0, out=_new(x))
+    out *= slope
+    out += np.maximum(x, 0)
+    return out
 
 
 def _axis_size(x: np.ndarray, dim: int) -> int:
@@ -94,6 +166,10 @@ class Spec:
     forward: Callable[..., np.ndarray]
     derivative: Callable[..., np.ndarray] | None = None  # elementwise f'(x) (a bool mask where f' is 0 or 1)
     vjp: Callable[..., np.ndarray] | None = None  # for the non-elementwise ones
+    # Faster backward passes from the forward's output y = f(x), as torch's (same numbers as from x):
+    derivative_from_output: Callable[[np.ndarray], np.ndarray] | None = None  # f'(x) from y (sigmoid, tanh)
+    vjp_from_output: Callable[..., np.ndarray] | None = None  # vjp(y, grad_out, **params) (softmax, log_softmax)
+    output_shape: Callable[..., tuple] | None = None  # shape of f(x), for the non-elementwise ones
     defaults: dict[str, Any] = field(default_factory=dict)
     validate: Callable[..., None] | None = None
     stochastic: bool = False
@@ -183,12 +259,27 @@ def _check_dim(dim):
 
 # --- the logistic family ---------------------------------------------------
 
+
+def _sigmoid_derivative(s):
+    """sigma (1 - sigma), from sigma."""
+    d = np.subtract(1, s, out=_new(s))
+    d *= s
+    return d
+
+
+def _negated(fn, x):
+    """-fn(-x)."""
+    out = fn(np.negative(x, out=_new(x)))
+    return np.negative(out, out=out)
+
+
 register(
     Spec(
         "sigmoid",
         forward=lambda x: stable_sigmoid(x),
         # sigma' = sigma (1 - sigma): the derivative in terms of the output.
-        derivative=lambda x: (lambda s: s * (1 - s))(stable_sigmoid(x)),
+        derivative=lambda x: _sigmoid_derivative(stable_sigmoid(x)),
+        derivative_from_output=_sigmoid_derivative,
         facts=_facts(
             r"\sigma(x) = \frac{1}{1 + e^{-x}}",
             r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x))",
@@ -210,8 +301,8 @@ register(
 register(
     Spec(
         "logsigmoid",
-        forward=lambda x: -stable_softplus(-x),
-        derivative=lambda x: stable_sigmoid(-x),  # d/dx log sigma(x) = 1 - sigma(x) = sigma(-x)
+        forward=lambda x: _negated(stable_softplus, x),  # -softplus(-x)
+        derivative=lambda x: stable_sigmoid(np.negative(x)),  # d/dx log sigma(x) = 1 - sigma(x) = sigma(-x)
         facts=_facts(
             r"\log\sigma(x) = -\log(1 + e^{-x})",
             r"1 - \sigma(x) = \sigma(-x)",
@@ -229,12 +320,38 @@ register(
     )
 )
 
+
+def _softplus_parts(x, beta, threshold):
+    """(z, above): z = min(beta x, threshold) and the mask beta x > threshold."""
+    z = np.multiply(x, beta, out=_new(x))
+    above = z > threshold
+    return np.minimum(z, threshold, out=z), above
+
+
+def _softplus(x, beta, threshold):
+    # PyTorch: x where beta x > threshold (the identity), else log(1 + e^{beta x}) / beta.
+    # Fast form of that np.where: softplus(z)/beta > x always, so max(x, y) picks y; above the
+    # threshold y is pushed far below x first (z is clamped there, so y stays finite).
+    z, above = _softplus_parts(x, beta, threshold)
+    y = stable_softplus(z)
+    if beta != 1:
+        y /= beta
+    y -= np.multiply(above, np.finfo(x.dtype).max)
+    return np.maximum(x, y, out=y)
+
+
+def _softplus_derivative(x, beta, threshold):
+    # PyTorch: 1 where beta x > threshold, else sigma(beta x); sigma <= 1, so max(sigma, mask) selects.
+    z, above = _softplus_parts(x, beta, threshold)
+    d = stable_sigmoid(z)
+    return np.maximum(d, above, out=d)
+
+
 register(
     Spec(
         "softplus",
-        # PyTorch: revert to the identity where beta*x > threshold.
-        forward=lambda x, beta, threshold: np.where(beta * x > threshold, x, stable_softplus(beta * x) / beta),
-        derivative=lambda x, beta, threshold: np.where(beta * x > threshold, 1.0, stable_sigmoid(beta * x)),
+        forward=_softplus,
+        derivative=_softplus_derivative,
         defaults={"beta": 1.0, "threshold": 20.0},
         validate=lambda beta, threshold: (_check_positive(beta=beta), _check_real(threshold=threshold)),
         facts=_facts(
@@ -255,11 +372,32 @@ register(
     )
 )
 
+
+def _tanh_derivative(t):
+    """1 - tanh^2, from tanh."""
+    d = np.multiply(t, t, out=_new(t))
+    return np.subtract(1, d, out=d)
+
+
+def _softsign(x):
+    d = np.abs(x, out=_new(x))
+    d += 1
+    return np.divide(x, d, out=d)
+
+
+def _softsign_derivative(x):
+    r = np.abs(x, out=_new(x))
+    r += 1
+    np.reciprocal(r, out=r)
+    return np.multiply(r, r, out=r)  # square 1/(1+|x|), not 1+|x|: no overflow
+
+
 register(
     Spec(
         "tanh",
         forward=lambda x: np.tanh(x),
-        derivative=lambda x: 1 - np.tanh(x) ** 2,
+        derivative=lambda x: _tanh_derivative(np.tanh(x)),
+        derivative_from_output=_tanh_derivative,
         facts=_facts(
             r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = 2\sigma(2x) - 1",
             r"1 - \tanh^2(x)",
@@ -282,8 +420,8 @@ register(
 register(
     Spec(
         "softsign",
-        forward=lambda x: x / (1 + np.abs(x)),
-        derivative=lambda x: (1 / (1 + np.abs(x))) ** 2,  # square 1/(1+|x|), not 1+|x|: no overflow
+        forward=_softsign,  # x / (1 + |x|)
+        derivative=_softsign_derivative,  # (1 / (1 + |x|))^2
         facts=_facts(
             r"\frac{x}{1 + |x|}",
             r"\frac{1}{(1 + |x|)^2}",
@@ -332,13 +470,20 @@ register(
 
 HARDSIGMOID_SLOPE = float(np.float32(1 / 6))
 
+
+def _relu6_shifted(x):
+    """ReLU6(x + 3) = clip(x + 3, 0, 6)."""
+    out = np.add(x, 3, out=_new(x))
+    return np.clip(out, 0, 6, out=out)
+
+
 register(
     Spec(
         "hardsigmoid",
-        forward=lambda x: np.clip(x + 3, 0, 6) / 6,
+        forward=lambda x: _relu6_shifted(x) / 6,  # clip(x + 3, 0, 6) / 6
         # PyTorch's CPU kernel multiplies by 1/6 rounded to float32 (0.16666667163...), even in
         # float64; we use the same constant so that both engines agree to the last digit.
-        derivative=lambda x: np.where((x > -3) & (x < 3), HARDSIGMOID_SLOPE, 0.0).astype(x.dtype),
+        derivative=lambda x: np.multiply((x > -3) & (x < 3), x.dtype.type(HARDSIGMOID_SLOPE)),
         facts=_facts(
             r"\frac{\mathrm{ReLU6}(x + 3)}{6}",
             r"\tfrac16 \text{ if } -3 < x < 3 \text{ else } 0",
@@ -389,8 +534,8 @@ register(
 register(
     Spec(
         "leaky_relu",
-        forward=lambda x, negative_slope: np.where(x > 0, x, negative_slope * x),
-        derivative=lambda x, negative_slope: np.where(x > 0, 1.0, negative_slope).astype(x.dtype),
+        forward=lambda x, negative_slope: _leaky(x, negative_slope),  # x if x > 0 else slope * x
+        derivative=lambda x, negative_slope: _slope(x, negative_slope),
         defaults={"negative_slope": 0.01},
         validate=lambda negative_slope: _check_real(negative_slope=negative_slope),
         facts=_facts(
@@ -440,7 +585,7 @@ def _check_prelu_weight(weight):
 def prelu_weight_grad(x: np.ndarray, grad_out: np.ndarray, weight) -> np.ndarray:
     r"""Gradient of the loss with respect to PReLU's slope: :math:`\sum g\,x` over :math:`x \le 0`."""
     w = np.asarray(weight)
-    contribution = np.where(x > 0, 0.0, grad_out * x)
+    contribution = np.minimum(x, 0) * grad_out  # g x where x <= 0, else 0
     if w.size == 1:
         return np.asarray(contribution.sum()).reshape(w.shape)
     channel_axis = 1 if x.ndim >= 2 else 0
@@ -451,8 +596,8 @@ def prelu_weight_grad(x: np.ndarray, grad_out: np.ndarray, weight) -> np.ndarray
 register(
     Spec(
         "prelu",
-        forward=lambda x, weight: np.where(x > 0, x, _prelu_weight(x, weight) * x),
-        derivative=lambda x, weight: np.where(x > 0, 1.0, _prelu_weight(x, weight)).astype(x.dtype),
+        forward=lambda x, weight: _leaky(x, _prelu_weight(x, weight)),  # x if x > 0 else a x
+        derivative=lambda x, weight: _slope(x, _prelu_weight(x, weight)),
         defaults={"weight": 0.25},
         validate=lambda weight: _check_prelu_weight(weight),
         facts=_facts(
@@ -497,12 +642,12 @@ def _stored_noise(x, state, name):
 register(
     Spec(
         "rrelu",
-        forward=lambda x, lower, upper, training, seed, state: np.where(
-            x > 0, x, _rrelu_slopes(x, lower, upper, training, state) * x
+        forward=lambda x, lower, upper, training, seed, state: _leaky(
+            x, _rrelu_slopes(x, lower, upper, training, state)
+        ),  # x if x > 0 else a x
+        derivative=lambda x, lower, upper, training, seed, state: _slope(
+            x, _stored_noise(x, state, "rrelu") if training else (lower + upper) / 2
         ),
-        derivative=lambda x, lower, upper, training, seed, state: np.where(
-            x > 0, 1.0, _stored_noise(x, state, "rrelu") if training else (lower + upper) / 2
-        ).astype(x.dtype),
         defaults={"lower": 1 / 8, "upper": 1 / 3, "training": False, "seed": None},
         validate=lambda lower, upper, training, seed: (
             _check_real(lower=lower, upper=upper),
@@ -598,13 +743,18 @@ register(
     )
 )
 
+
+def _leaky_relu6_derivative(x, negative_slope):
+    d = _slope(x, negative_slope)
+    d *= x < 6  # 0 from the cap on (and at 6, like relu6)
+    return d
+
+
 register(
     Spec(
         "leaky_relu6",
-        forward=lambda x, negative_slope: np.minimum(np.where(x > 0, x, negative_slope * x), 6),
-        derivative=lambda x, negative_slope: np.where(x >= 6, 0.0, np.where(x > 0, 1.0, negative_slope)).astype(
-            x.dtype
-        ),
+        forward=lambda x, negative_slope: np.minimum(_leaky(x, negative_slope), 6),
+        derivative=lambda x, negative_slope: _leaky_relu6_derivative(x, negative_slope),
         defaults={"negative_slope": 0.01},
         validate=lambda negative_slope: _check_real(negative_slope=negative_slope),
         facts=_facts(
@@ -629,9 +779,9 @@ register(
 register(
     Spec(
         "elu",
-        forward=lambda x, alpha: np.where(x > 0, x, alpha * _expm1_nonpositive(x)),
+        forward=lambda x, alpha: _exp_branch(x, alpha),  # x if x > 0 else alpha (e^x - 1)
         # PyTorch: alpha * e^x for x <= 0, so alpha at x = 0.
-        derivative=lambda x, alpha: np.where(x <= 0, alpha * _exp_nonpositive(x), 1.0).astype(x.dtype),
+        derivative=lambda x, alpha: _select(x > 0, 1, _exp_nonpositive(x) * alpha, x),
         defaults={"alpha": 1.0},
         validate=lambda alpha: _check_real(alpha=alpha),
         facts=_facts(
@@ -660,8 +810,8 @@ SELU_SCALE = 1.0507009873554804934193349852946
 register(
     Spec(
         "selu",
-        forward=lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * _expm1_nonpositive(x)),
-        derivative=lambda x: (SELU_SCALE * np.where(x <= 0, SELU_ALPHA * _exp_nonpositive(x), 1.0)).astype(x.dtype),
+        forward=lambda x: _exp_branch(x, SELU_ALPHA) * SELU_SCALE,
+        derivative=lambda x: _select(x > 0, 1, _exp_nonpositive(x) * SELU_ALPHA, x) * SELU_SCALE,
         facts=_facts(
             r"\lambda \,(x \text{ if } x > 0 \text{ else } \alpha(e^{x} - 1)),\; \lambda \approx 1.0507,\ \alpha \approx 1.6733",
             r"\lambda \text{ if } x > 0 \text{ else } \lambda\alpha e^{x}",
@@ -682,14 +832,24 @@ register(
     )
 )
 
+
+def _celu(x, alpha):
+    out = np.minimum(x, 0, out=_new(x))
+    out /= alpha
+    np.expm1(out, out=out)
+    out *= alpha
+    out += np.maximum(x, 0)  # max(0, x) + alpha expm1(min(0, x) / alpha): one of the two terms is 0
+    return out
+
+
 register(
     Spec(
         "celu",
         # PyTorch: x if x > 0 else alpha (e^{x/alpha} - 1), for either sign of alpha; min(x, 0)
         # keeps exp from seeing the positive branch (it would overflow for alpha > 0).
-        forward=lambda x, alpha: np.maximum(x, 0) + alpha * np.expm1(np.minimum(x, 0) / alpha),
-        # PyTorch: e^{x/alpha} for x <= 0 (so 1 at x = 0, and at NaN, like torch's kernel).
-        derivative=lambda x, alpha: np.where(x <= 0, np.exp(np.minimum(x, 0) / alpha), 1.0).astype(x.dtype),
+        forward=lambda x, alpha: _celu(x, alpha),
+        # PyTorch: e^{x/alpha} for x <= 0, so 1 at x = 0; min(x, 0) makes it 1 for x > 0 as well.
+        derivative=lambda x, alpha: np.exp(np.divide(np.minimum(x, 0), alpha)),
         defaults={"alpha": 1.0},
         validate=lambda alpha: (
             _check_real(alpha=alpha),
@@ -722,31 +882,64 @@ _GELU_TANH_C = 0.044715
 
 
 def _normal_cdf(x):
-    return 0.5 * special.erfc(-x / _SQRT2)
+    r""":math:`\Phi(x) = \tfrac12 \mathrm{erfc}(-x/\sqrt2)` (erfc, not 1 + erf: exact for x << 0)."""
+    out = np.divide(x, -_SQRT2, out=_new(x))
+    special.erfc(out, out=out)
+    out *= 0.5
+    return out
 
 
 def _normal_pdf(x):
-    return np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+    r""":math:`\varphi(x) = e^{-x^2/2}/\sqrt{2\pi}`."""
+    out = np.multiply(x, -0.5, out=_new(x))
+    out *= x
+    np.exp(out, out=out)
+    out /= math.sqrt(2 * math.pi)
+    return out
 
 
 def _gelu_tanh_parts(x):
-    """tanh(k (x + c x^3)) for the tanh approximation; x is clipped where tanh is already +-1."""
-    xc = np.clip(x, -100, 100)
-    return xc, np.tanh(_GELU_TANH_K * (xc + _GELU_TANH_C * xc**3))
+    """(xc, tanh(k (xc + c xc^3))) for the tanh approximation; xc is x clipped to ±100, where tanh is already ±1."""
+    xc = np.clip(x, -100, 100, out=_new(x))
+    inner = np.multiply(xc, xc, out=_new(x))
+    inner *= xc  # x^3 as x * x * x, as torch computes it (and without pow's cost)
+    inner *= _GELU_TANH_C
+    inner += xc
+    inner *= _GELU_TANH_K
+    return xc, np.tanh(inner, out=inner)
 
 
 def _gelu(x, approximate):
     if approximate == "tanh":
         _, t = _gelu_tanh_parts(x)
-        return 0.5 * x * (1 + t)
-    return x * _normal_cdf(x)
+        t += 1
+        t *= 0.5  # (exact) before the multiplication by x: x * 2 could overflow
+        t *= x  # x (1 + t) / 2
+        return t
+    out = _normal_cdf(x)
+    out *= x  # x Phi(x)
+    return out
 
 
 def _gelu_derivative(x, approximate):
     if approximate == "tanh":
         xc, t = _gelu_tanh_parts(x)
-        return 0.5 * (1 + t) + 0.5 * xc * (1 - t * t) * _GELU_TANH_K * (1 + 3 * _GELU_TANH_C * xc * xc)
-    return _normal_cdf(x) + x * _normal_pdf(np.clip(x, -100, 100))
+        # (1 + t)/2 + (xc/2) (1 - t^2) k (1 + 3 c xc^2)
+        slope = np.multiply(xc, xc, out=_new(x))
+        slope *= 3 * _GELU_TANH_C
+        slope += 1
+        slope *= _GELU_TANH_K
+        slope *= xc
+        slope *= 0.5
+        slope *= _tanh_derivative(t)
+        t += 1
+        t *= 0.5
+        t += slope
+        return t
+    out = _normal_pdf(np.clip(x, -100, 100))
+    out *= x
+    out += _normal_cdf(x)  # Phi(x) + x phi(x)
+    return out
 
 
 def _check_approximate(approximate):
@@ -782,12 +975,18 @@ register(
 
 
 def _swish(x, beta):
-    return x * stable_sigmoid(beta * x)
+    out = stable_sigmoid(x if beta == 1 else np.multiply(x, beta))
+    out *= x  # x sigma(beta x)
+    return out
 
 
 def _swish_derivative(x, beta):
-    s = stable_sigmoid(beta * x)
-    return s + beta * x * s * (1 - s)
+    bx = x if beta == 1 else np.multiply(x, beta)
+    s = stable_sigmoid(bx)
+    d = _sigmoid_derivative(s)
+    d *= bx
+    d += s  # sigma + beta x sigma (1 - sigma)
+    return d
 
 
 register(
@@ -840,13 +1039,32 @@ register(
     )
 )
 
+
+def _hardswish(x):
+    out = _relu6_shifted(x)
+    out /= 6  # divide the gate by 6 before multiplying: x * 6 would overflow for huge x
+    out *= x  # x ReLU6(x + 3) / 6
+    return out
+
+
+def _hardswish_derivative(x):
+    # the middle piece x/3 + 1/2 on x clipped to [-3, 3] (finite everywhere), kept where -3 < x < 3,
+    # plus 1 where x >= 3: the np.where of the three pieces as 0/1 masks
+    d = np.clip(x, -3, 3, out=_new(x))
+    d /= 3
+    d += 0.5
+    d *= (x > -3) & (x < 3)
+    d += x >= 3
+    return d
+
+
 register(
     Spec(
         "hardswish",
         # Dividing the gate by 6 before multiplying keeps x * 6 from overflowing for huge x.
-        forward=lambda x: x * (np.clip(x + 3, 0, 6) / 6),
+        forward=lambda x: _hardswish(x),
         # PyTorch: 0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for x >= 3 (so 0 at -3 and 1 at 3).
-        derivative=lambda x: np.where(x <= -3, 0.0, np.where(x < 3, x / 3 + 0.5, 1.0)).astype(x.dtype),
+        derivative=lambda x: _hardswish_derivative(x),
         facts=_facts(
             r"x\,\frac{\mathrm{ReLU6}(x + 3)}{6}",
             r"0 \text{ if } x \le -3;\; \tfrac{2x + 3}{6} \text{ if } -3 < x < 3;\; 1 \text{ if } x \ge 3",
@@ -869,12 +1087,19 @@ register(
 
 
 def _mish(x):
-    return x * np.tanh(stable_softplus(x))
+    out = np.tanh(stable_softplus(x))
+    out *= x  # x tanh(softplus(x))
+    return out
 
 
 def _mish_derivative(x):
-    t = np.tanh(stable_softplus(x))
-    return t + x * (1 - t * t) * stable_sigmoid(x)
+    t = stable_softplus(x)
+    np.tanh(t, out=t)
+    d = _tanh_derivative(t)
+    d *= x
+    d *= stable_sigmoid(x)
+    d += t  # t + x (1 - t^2) sigma(x)
+    return d
 
 
 register(
@@ -911,14 +1136,23 @@ def _max(x, dim):
 
 def _softmax(x, dim):
     _axis_size(x, dim)
-    shifted = x - _max(x, dim)  # the largest logit becomes 0: exp cannot overflow
-    e = np.exp(shifted)
-    return e / np.sum(e, axis=dim, keepdims=True)
+    e = np.subtract(x, _max(x, dim), out=_new(x))  # the largest logit becomes 0: exp cannot overflow
+    np.exp(e, out=e)
+    e /= np.sum(e, axis=dim, keepdims=True)
+    return e
 
 
 def _softmax_vjp(x, grad_out, dim):
-    s = _softmax(x, dim)
-    return s * (grad_out - np.sum(grad_out * s, axis=dim, keepdims=True))
+    return _softmax_vjp_out(_softmax(x, dim), grad_out, dim)
+
+
+def _softmax_vjp_out(s, grad_out, dim):
+    """s (g - sum(g s)), from the output s (as torch's backward)."""
+    out = np.multiply(grad_out, s, out=_new(s))
+    total = np.sum(out, axis=dim, keepdims=True)
+    np.subtract(grad_out, total, out=out)
+    out *= s
+    return out
 
 
 def _logsumexp(x, dim, keepdim=True):
@@ -933,12 +1167,32 @@ def _log_softmax(x, dim):
     _axis_size(x, dim)
     # (x - max) - log(sum(exp(x - max))): subtracting the max first keeps the largest entry's
     # log-probability accurate to a few ulps of itself (x - LSE(x) would cancel down to eps * |x|).
-    shifted = x - _max(x, dim)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    shifted = np.subtract(x, _max(x, dim), out=_new(x))
+    e = np.exp(shifted)
+    shifted -= np.log(np.sum(e, axis=dim, keepdims=True))
+    return shifted
 
 
 def _log_softmax_vjp(x, grad_out, dim):
-    return grad_out - _softmax(x, dim) * np.sum(grad_out, axis=dim, keepdims=True)
+    return _log_softmax_vjp_out(_log_softmax(x, dim), grad_out, dim)
+
+
+def _log_softmax_vjp_out(y, grad_out, dim):
+    """g - softmax(x) sum(g), with softmax(x) = exp(y) from the output y (as torch's backward)."""
+    out = np.exp(y, out=_new(y))
+    out *= np.sum(grad_out, axis=dim, keepdims=True)
+    return np.subtract(grad_out, out, out=out)
+
+
+def _reduced_shape(x, dim, keepdim):
+    _axis_size(x, dim)
+    axis = dim % x.ndim
+    return tuple(1 if i == axis else n for i, n in enumerate(x.shape) if keepdim or i != axis)
+
+
+def _same_shape(x, dim):
+    _axis_size(x, dim)
+    return x.shape
 
 
 def _logsumexp_vjp(x, grad_out, dim, keepdim):
@@ -951,6 +1205,8 @@ register(
         "softmax",
         forward=_softmax,
         vjp=_softmax_vjp,
+        vjp_from_output=_softmax_vjp_out,
+        output_shape=_same_shape,
         defaults={"dim": -1},
         validate=_check_dim,
         facts=_facts(
@@ -976,6 +1232,8 @@ register(
         "log_softmax",
         forward=_log_softmax,
         vjp=_log_softmax_vjp,
+        vjp_from_output=_log_softmax_vjp_out,
+        output_shape=_same_shape,
         defaults={"dim": -1},
         validate=_check_dim,
         facts=_facts(
@@ -1001,6 +1259,7 @@ register(
         "logsumexp",
         forward=lambda x, dim, keepdim: _logsumexp(x, dim, keepdim),
         vjp=_logsumexp_vjp,
+        output_shape=lambda x, dim, keepdim: _reduced_shape(x, dim, keepdim),
         defaults={"dim": -1, "keepdim": False},
         validate=lambda dim, keepdim: (_check_dim(dim), _check_bool(keepdim=keepdim)),
         facts=_facts(
@@ -1031,13 +1290,20 @@ def _halves(x, dim):
 
 def _glu(x, dim):
     a, b = _halves(x, dim)
-    return a * stable_sigmoid(b)
+    out = stable_sigmoid(b)
+    out *= a  # a sigma(b)
+    return out
 
 
 def _glu_vjp(x, grad_out, dim):
     a, b = _halves(x, dim)
     s = stable_sigmoid(b)
-    return np.concatenate([grad_out * s, grad_out * a * s * (1 - s)], axis=dim)
+    grad = np.empty_like(x, dtype=np.result_type(x, grad_out))
+    grad_a, grad_b = _halves(grad, dim)
+    np.multiply(grad_out, s, out=grad_a)  # g sigma(b)
+    np.multiply(grad_out, a, out=grad_b)
+    grad_b *= _sigmoid_derivative(s)  # g a sigma(b) (1 - sigma(b))
+    return grad
 
 
 register(
@@ -1045,6 +1311,7 @@ register(
         "glu",
         forward=_glu,
         vjp=_glu_vjp,
+        output_shape=lambda x, dim: _halves(x, dim)[0].shape,
         defaults={"dim": -1},
         validate=_check_dim,
         facts=_facts(
@@ -1076,11 +1343,26 @@ def _maxout_groups(x, k):
     return x.reshape(*x.shape[:-1], n // k, k)
 
 
+def _maxout(x, k):
+    # max over each group of k, as k - 1 elementwise maxima of strided views (np.max over an
+    # axis of length k is a slow reduction loop per group)
+    groups = _maxout_groups(x, k)
+    out = groups[..., 0].copy()
+    for j in range(1, k):
+        np.maximum(out, groups[..., j], out=out)
+    return out
+
+
 def _maxout_vjp(x, grad_out, k):
     groups = _maxout_groups(x, k)
-    winner = np.argmax(groups, axis=-1)  # ties: the first maximum gets the whole gradient
-    grad = np.zeros_like(groups)
-    np.put_along_axis(grad, winner[..., None], grad_out[..., None], axis=-1)
+    best = _maxout(x, k)
+    grad = np.zeros(groups.shape, dtype=np.result_type(x, grad_out))
+    open_ = np.ones(best.shape, dtype=bool)  # ties: the first maximum gets the whole gradient
+    for j in range(k):
+        wins = groups[..., j] == best
+        wins &= open_
+        np.multiply(grad_out, wins, out=grad[..., j])
+        open_ &= ~wins
     return grad.reshape(x.shape)
 
 
@@ -1092,8 +1374,9 @@ def _check_k(k):
 register(
     Spec(
         "maxout",
-        forward=lambda x, k: np.max(_maxout_groups(x, k), axis=-1),
+        forward=lambda x, k: _maxout(x, k),
         vjp=_maxout_vjp,
+        output_shape=lambda x, k: _maxout_groups(x, k).shape[:-1],
         defaults={"k": 2},
         validate=_check_k,
         facts=_facts(
@@ -1204,7 +1487,12 @@ class Activation:
         array = _input(x)
         g = _input(grad_out, name="grad_out")
         with np.errstate(**IEEE_QUIET):
-            expected = array.shape if self.elementwise else self.spec.forward(array, **self.params).shape
+            if self.elementwise:
+                expected = array.shape
+            elif self.spec.output_shape is not None:
+                expected = self.spec.output_shape(array, **self.params)
+            else:
+                expected = self.spec.forward(array, **self.params).shape
             if g.shape != expected:
                 raise ValueError(f"grad_out must have the output's shape {expected}, got {g.shape}")
             if self.spec.vjp is not None:
@@ -1220,9 +1508,14 @@ class Activation:
 
         def backward(grad_out):
             with np.errstate(**IEEE_QUIET):
+                if self.spec.vjp_from_output is not None:
+                    return (np.asarray(self.spec.vjp_from_output(out, grad_out, **self.params), dtype=saved.dtype),)
                 if self.spec.vjp is not None:
                     return (np.asarray(self.spec.vjp(saved, grad_out, **self.params), dtype=saved.dtype),)
-                d = self.spec.derivative(saved, **self._kwargs(state))
+                if self.spec.derivative_from_output is not None:
+                    d = self.spec.derivative_from_output(out)
+                else:
+                    d = self.spec.derivative(saved, **self._kwargs(state))
                 if grad_out.flags.writeable and grad_out.shape == d.shape and grad_out.dtype == saved.dtype:
                     return (np.multiply(grad_out, d, out=grad_out),)  # the engine's own array: reuse it
                 return (_times(grad_out, d, saved),)

@@ -121,6 +121,7 @@ class Tensor:
         (a training step needs about a third less memory); the default keeps it, so that
         the graph can still be drawn and inspected after the backward pass.
         """
+        given = None
         if grad is None:
             if self.data.size != 1:
                 raise ValueError(
@@ -129,15 +130,16 @@ class Tensor:
                 )
             grad = np.ones_like(self.data)
         else:
-            grad = np.array(as_float_array(grad, name="grad"), dtype=self.dtype)  # a copy: ours to keep
-            if grad.shape != self.shape:
-                raise ValueError(f"backward(grad): grad has shape {grad.shape}, this tensor has shape {self.shape}")
+            given = as_float_array(grad, name="grad", allow_nan=True)
+            if given.shape != self.shape:
+                raise ValueError(f"backward(grad): grad has shape {given.shape}, this tensor has shape {self.shape}")
+            grad = given.astype(self.dtype, copy=False)
 
         order = _topological(self, edges=False)[0]
         # Each pending gradient comes with a flag: True when this pass made the array and no one
         # else holds it. A backward step may then overwrite it (an activation multiplies it by f'
         # in place) and a leaf may keep it without a copy; any other array is handed on read-only.
-        pending: dict[int, tuple[np.ndarray, bool]] = {id(self): (grad, True)}
+        pending: dict[int, tuple[np.ndarray, bool]] = {id(self): (grad, grad is not given)}  # never write into yours
         while order:
             node = order.pop()  # reverse topological order; the list lets go of each node as it goes
             g, owned = pending.pop(id(node), (None, False))
