@@ -33,6 +33,7 @@ matplotlib.use(matplotlib.get_backend())  # keep the notebook's backend; Agg whe
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import PIL.Image  # noqa: E402  (a dependency of matplotlib)
+import PIL.PngImagePlugin  # noqa: E402
 from matplotlib.animation import FuncAnimation  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
@@ -652,25 +653,31 @@ def _replace_once(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-def _smaller_png(match: re.Match) -> str:
-    """Re-encode one base64 PNG frame with a 64-colour palette: a third of the bytes, same look for line art."""
+def _smaller_png(match: re.Match, min_font_px: float | None = None) -> str:
+    """Re-encode one base64 PNG frame with a 64-colour palette: a third of the bytes, same look for line art.
+    ``min_font_px`` is recorded as the frame's smallest text size (``nonlinear:min-font-px``)."""
     image = PIL.Image.open(BytesIO(base64.b64decode(match.group(0).replace("\\\n", ""))))
     paletted = image.convert("RGB").quantize(
         colors=64, method=PIL.Image.Quantize.MEDIANCUT, dither=PIL.Image.Dither.NONE
     )
+    info = PIL.PngImagePlugin.PngInfo()
+    if min_font_px is not None and math.isfinite(min_font_px):
+        info.add_text("nonlinear:min-font-px", f"{min_font_px:.2f}")
     buffer = BytesIO()
-    paletted.save(buffer, format="png", optimize=True)
+    paletted.save(buffer, format="png", optimize=True, pnginfo=info)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _animation_html(draw, values, params, name, label, caption, alt, figsize, dpi, interval) -> str:
     """matplotlib's jshtml animation of ``draw`` over ``values``, made offline, accessible and deterministic."""
     fig = Figure(figsize=figsize)
+    smallest = [math.inf]  # the smallest text over all frames, in points
 
     def frame(value):
         fig.clear()
         draw(fig, value, **params)
         legible(fig, dpi)
+        smallest[0] = min(smallest[0], smallest_font_pt(fig))
         return []
 
     animation = FuncAnimation(fig, frame, frames=values, init_func=list, interval=interval, cache_frame_data=False)
@@ -680,7 +687,8 @@ def _animation_html(draw, values, params, name, label, caption, alt, figsize, dp
     if drawn != len(values):
         raise ValueError(f"the animation kept {drawn} of {len(values)} frames: lower dpi or use fewer frames")
 
-    text = re.sub(r'(?<="data:image/png;base64,)[^"]*', _smaller_png, text)
+    min_font_px = smallest[0] * dpi / 72
+    text = re.sub(r'(?<="data:image/png;base64,)[^"]*', lambda m: _smaller_png(m, min_font_px), text)
 
     found = re.search(r'id="_anim_img([0-9a-f]{32})"', text)
     if found is None:

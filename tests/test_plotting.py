@@ -253,3 +253,24 @@ def test_figure_cells_that_only_draw_fold_their_code():
         and not any(tag in header for tag in ("hide-input", "remove-input", "remove-cell"))
     ]
     assert not unfolded, "tag these figure cells hide-input:\n" + "\n".join(unfolded)
+
+
+def test_animation_frames_record_their_smallest_text_for_the_browser_check():
+    import base64
+    import re
+    from io import BytesIO
+
+    import PIL.Image
+
+    def draw(fig, value):
+        ax = fig.subplots()
+        ax.plot([0, value], [0, 1])
+        ax.set_title("tiny", fontsize=5)
+
+    html = plotting.build_explorer(draw, [1, 2], name="legible", label="v", caption="c", alt="a", figsize=(12, 3)).html
+    frames = re.findall(r'"data:image/png;base64,([^"]*)"', html)
+    assert frames
+    for data in frames:
+        image = PIL.Image.open(BytesIO(base64.b64decode(data.replace("\\\n", ""))))
+        shown = float(image.info["nonlinear:min-font-px"]) * min(1.0, plotting.COLUMN_PX / image.width)
+        assert shown >= 0.97 * plotting.MIN_TEXT_PX, shown
