@@ -76,3 +76,31 @@ def test_max_preactivation_is_each_units_largest_z_and_marks_the_dead_relu_units
     np.testing.assert_allclose(peaks[0], (X @ first.weight.data + first.bias.data).max(axis=0))
     assert np.all(peaks[0][:3] < 0) and np.all(peaks[0][3:] > 0)
     assert [float(np.mean(p <= 0)) for p in peaks] == experiments.dead_fraction(model, X)
+
+
+# --- the chapter-5 experiments of the results store (nonlinear/study/ch5.py) ---------------------------------
+
+
+def test_ch5_experiments_are_registered_with_ten_paired_seeds():
+    from nonlinear import study
+
+    found = study.experiments()
+    names = {"ch5-rectifiers", "ch5-overfit", "ch5-dying", "ch5-relu6", "ch5-quantise"}
+    assert names <= set(found)
+    for name in names:
+        assert found[name].seeds == tuple(range(10)), name
+    assert {c["depth"] for c in found["ch5-rectifiers"].configs} == {2, 8, 20}
+    assert {c["optimiser"] for c in found["ch5-rectifiers"].configs} == {"sgd-momentum", "adam"}
+
+
+def test_ch5_accuracy_scores_chance_for_non_finite_outputs_and_layer_means_match_the_forward_pass():
+    from nonlinear.study import ch5
+
+    d = data.xor(seed=0)
+    model = nn.MLP([2, 8, 8, 2], activation="elu", seed=0)
+    X = d.X_test
+    expected = [float(np.mean(a)) for a in model.hidden_activations(X)]
+    assert ch5.layer_means(model, X) == pytest.approx(expected)
+    assert 0.0 <= ch5.accuracy(model, X, d.y_test) <= 1.0
+    model.linears()[0].weight.data[:] = np.nan
+    assert ch5.accuracy(model, X, d.y_test) == ch5.CHANCE
