@@ -308,13 +308,13 @@ def visit(browser, base_url: str, path: str, axe: bool = True, screenshot: Path 
         report.math_elements = page.locator("main .math").count()
         report.raw_tex = page.evaluate(RAW_TEX_JS)
         report.images = page.evaluate(IMAGES_JS)
+        weights = page.evaluate(BYTES_JS)  # before FIGURE_TEXT_JS fetches the images a second time
+        report.page_bytes, report.asset_bytes, report.requests = weights["page"], weights["assets"], weights["requests"]
         report.figure_text = page.evaluate(FIGURE_TEXT_JS)
         blocks = page.evaluate(WIDE_BLOCKS_JS)
         report.column_px, report.wide_blocks = blocks["column"], blocks["wide"]
         report.output_tex = page.evaluate(OUTPUT_TEX_JS)
         report.error_blocks = page.evaluate(ERROR_BLOCKS_JS)
-        weights = page.evaluate(BYTES_JS)
-        report.page_bytes, report.asset_bytes, report.requests = weights["page"], weights["assets"], weights["requests"]
         if axe:
             page.add_script_tag(path=str(AXE_JS))
             report.violations = page.evaluate(AXE_RUN_JS)
