@@ -453,6 +453,18 @@ ENTRIES: tuple[Entry, ...] = (
         C5 + "dying_relu",
         "dead units before and after training",
     ),
+    Entry(
+        "c5-bn-same-distribution",
+        ("001",),
+        "§4 (ReLU variants, closing remark)",
+        "Current practice adds batch normalisation to keep the input of every layer as close as possible to the "
+        "same distribution",
+        None,
+        C5 + "tanh_normalisation",
+        "every layer's input during training, with and without batch normalisation",
+        threshold=0.405,
+        metric="spread over layers and epochs of ln(std) of the layers' inputs, without − with batch norm (ln 1.5)",
+    ),
     # --- Chapter 6 (modern activations) ----------------------------------------------------------
     Entry(
         "c6-swish-better",

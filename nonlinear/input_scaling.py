@@ -63,7 +63,7 @@ def saturated_share(model: nn.MLP, X, fraction: float = 0.1) -> list[float]:
 
     Relative to the slope at 0 so that tanh (:math:`f'(0) = 1`) and sigmoid
     (:math:`f'(0) = 1/4`) are judged on their own scale: with ``fraction=0.1``
-    a tanh unit is saturated for :math:`|z| > 1.82`, a sigmoid unit for :math:`|z| > 3.63`.
+    a tanh unit is saturated for :math:`|z| > 1.82`, a sigmoid unit for :math:`|z| > 3.64`.
     """
     derivatives = experiments._derivatives(model, as_float_array(X, name="X"))
     out = []

@@ -105,3 +105,11 @@ def test_snapshot_saturated_counts_units_flat_on_every_example():
 def test_quantiles_shape():
     q = deep_inside.quantiles([np.arange(11.0), -np.arange(11.0)], qs=(0.1, 0.9), absolute=True)
     np.testing.assert_allclose(q, [[1.0, 9.0], [1.0, 9.0]])
+
+
+def test_train_and_look_snapshots_before_and_after():
+    d = data.standardise(data.digits())
+    inside = deep_inside.train_and_look("relu", d, [8, 8], epochs=2, probe=50)
+    assert inside.init == "he" and len(inside.history.loss) == 2
+    assert len(inside.before.activations) == len(inside.after.activations) == 2
+    assert not np.allclose(inside.before.weight_gradients[0], inside.after.weight_gradients[0])
