@@ -55,6 +55,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -278,8 +279,22 @@ def assign(master: Path, build: Path, variant: int | None = None) -> Path:
     zips = list((out / "autograder").glob("*.zip"))
     if len(zips) != 1:
         raise SystemExit(f"expected one autograder zip for {master.name}, found {zips}")
-    zips[0].rename(out / "autograder" / f"{master.stem}-autograder.zip")
+    bundle = out / "autograder" / f"{master.stem}-autograder.zip"
+    zips[0].rename(bundle)
+    add_pip_requirements(bundle)
     return out
+
+
+def add_pip_requirements(bundle: Path) -> None:
+    """Add ``requirements.txt`` to the bundle: the pip part of its environment.yml (otter and the lab's
+    packages), so that the grading environment can also be made with a plain venv and pip (no conda)."""
+    with zipfile.ZipFile(bundle) as archive:
+        environment = yaml.safe_load(archive.read("environment.yml"))
+        names = archive.namelist()
+    pip = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict) and "pip" in d)
+    if "requirements.txt" not in names:
+        with zipfile.ZipFile(bundle, "a") as archive:
+            archive.writestr("requirements.txt", "\n".join(pip) + "\n")
 
 
 def staged_master(build_dir: Path) -> Path:
