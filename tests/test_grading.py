@@ -95,8 +95,8 @@ def _guide_commands() -> list[str]:
     text = GUIDE.read_text(encoding="utf-8")
     commands = []
     for block in re.findall(r"```bash\n(.*?)```", text, flags=re.DOTALL):
-        for line in block.replace("\\\n", " ").splitlines():
-            line = line.split("  #")[0].strip()
+        for line in block.splitlines():
+            line = line.split(" #")[0].strip()
             if line and not line.startswith("#"):
                 commands.append(line)
     return commands
@@ -112,7 +112,7 @@ EXERCISED = {
     r"otter run -a \S+\.zip -o \S+ \S+\.ipynb": "test_labs.py::test_autograder_grades_full_partial_and_empty_submissions",
     r"ZIP=\S+": "(a shell variable)",
     r"python -m venv \S+": "test_grading_env.py",
-    r"\S+/bin/pip install -r \S+requirements\.txt": "test_grading_env.py",
+    r"cd \S+ && \S+/bin/pip install -r requirements\.txt": "test_grading_env.py",
     r"unzip \S+\.zip -d \S+": "test_grading_env.py",
 }
 

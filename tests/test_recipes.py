@@ -47,6 +47,13 @@ KNOWN = {
     r'mkdir -p "results/\$\(basename "\$nb" \.ipynb\)"': "tests/test_labs.py (otter run)",
     r'otter run -a "\$ZIP" -o "results/\$\(basename "\$nb" \.ipynb\)" "\$nb"': "tests/test_labs.py (otter run)",
     r"done": "tests/test_labs.py (otter run)",
+    # the instructor guide's variant, folder grading and grading environment (tests/test_grading*.py)
+    r"python scripts/make_labs\.py lab\d\d --variant \d+( --out \S+)?": "tests/test_grading.py (variant)",
+    r"python scripts/grade_labs\.py \S+\.zip \S+/? --csv \S+\.csv": "tests/test_grading.py (folder to CSV)",
+    r"otter run -a \S+\.zip -o \S+ \S+\.ipynb": "tests/test_labs.py (otter run)",
+    r"unzip \S+\.zip -d \S+": "tests/test_grading_env.py",
+    r"python -m venv \S+": "tests/test_grading_env.py",
+    r"cd \S+ && \S+/bin/pip install -r requirements\.txt": "tests/test_grading_env.py",
     r"NONLINEAR_SITE=_build/html \.venv/bin/python -m pytest -m browser -n 2": "tests/conftest.py (NONLINEAR_SITE)",
     r"\.venv/bin/python -m pytest .*": "tests/test_execution.py (one test per page)",
 }
