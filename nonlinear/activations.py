@@ -170,6 +170,12 @@ class Spec:
     derivative_from_output: Callable[[np.ndarray], np.ndarray] | None = None  # f'(x) from y (sigmoid, tanh)
     vjp_from_output: Callable[..., np.ndarray] | None = None  # vjp(y, grad_out, **params) (softmax, log_softmax)
     output_shape: Callable[..., tuple] | None = None  # shape of f(x), for the non-elementwise ones
+    # The engine's forward can keep a part the backward needs again (sigma for SiLU and GLU, Phi for
+    # GELU): forward_cached(x) -> (f(x), cache), then derivative_cached(x, cache) or
+    # vjp_cached(x, cache, grad_out); same numbers as forward, derivative and vjp.
+    forward_cached: Callable[..., tuple] | None = None
+    derivative_cached: Callable[..., np.ndarray] | None = None
+    vjp_cached: Callable[..., np.ndarray] | None = None
     defaults: dict[str, Any] = field(default_factory=dict)
     validate: Callable[..., None] | None = None
     stochastic: bool = False
@@ -921,7 +927,14 @@ def _gelu(x, approximate):
     return out
 
 
-def _gelu_derivative(x, approximate):
+def _gelu_cached(x, approximate):
+    if approximate == "tanh":
+        return _gelu(x, approximate), None
+    cdf = _normal_cdf(x)
+    return np.multiply(cdf, x), cdf
+
+
+def _gelu_derivative(x, approximate, cdf=None):
     if approximate == "tanh":
         xc, t = _gelu_tanh_parts(x)
         # (1 + t)/2 + (xc/2) (1 - t^2) k (1 + 3 c xc^2)
@@ -938,7 +951,7 @@ def _gelu_derivative(x, approximate):
         return t
     out = _normal_pdf(np.clip(x, -100, 100))
     out *= x
-    out += _normal_cdf(x)  # Phi(x) + x phi(x)
+    out += _normal_cdf(x) if cdf is None else cdf  # Phi(x) + x phi(x)
     return out
 
 
@@ -952,6 +965,8 @@ register(
         "gelu",
         forward=_gelu,
         derivative=_gelu_derivative,
+        forward_cached=_gelu_cached,
+        derivative_cached=lambda x, cdf, approximate: _gelu_derivative(x, approximate, cdf),
         defaults={"approximate": "none"},
         validate=_check_approximate,
         facts=_facts(
@@ -974,17 +989,25 @@ register(
 )
 
 
+def _swish_gate(x, beta):
+    return stable_sigmoid(x if beta == 1 else np.multiply(x, beta))
+
+
 def _swish(x, beta):
-    out = stable_sigmoid(x if beta == 1 else np.multiply(x, beta))
+    out = _swish_gate(x, beta)
     out *= x  # x sigma(beta x)
     return out
 
 
-def _swish_derivative(x, beta):
-    bx = x if beta == 1 else np.multiply(x, beta)
-    s = stable_sigmoid(bx)
+def _swish_cached(x, beta):
+    s = _swish_gate(x, beta)
+    return np.multiply(s, x), s
+
+
+def _swish_derivative(x, beta, s=None):
+    s = _swish_gate(x, beta) if s is None else s
     d = _sigmoid_derivative(s)
-    d *= bx
+    d *= x if beta == 1 else np.multiply(x, beta)
     d += s  # sigma + beta x sigma (1 - sigma)
     return d
 
@@ -994,6 +1017,8 @@ register(
         "silu",
         forward=lambda x: _swish(x, 1.0),
         derivative=lambda x: _swish_derivative(x, 1.0),
+        forward_cached=lambda x: _swish_cached(x, 1.0),
+        derivative_cached=lambda x, s: _swish_derivative(x, 1.0, s),
         facts=_facts(
             r"x\,\sigma(x)",
             r"\sigma(x)\,(1 + x\,(1 - \sigma(x)))",
@@ -1018,6 +1043,8 @@ register(
         "swish",
         forward=_swish,
         derivative=_swish_derivative,
+        forward_cached=_swish_cached,
+        derivative_cached=lambda x, s, beta: _swish_derivative(x, beta, s),
         defaults={"beta": 1.0},
         validate=lambda beta: _check_real(beta=beta),
         facts=_facts(
@@ -1295,9 +1322,15 @@ def _glu(x, dim):
     return out
 
 
-def _glu_vjp(x, grad_out, dim):
+def _glu_cached(x, dim):
     a, b = _halves(x, dim)
     s = stable_sigmoid(b)
+    return np.multiply(s, a), s
+
+
+def _glu_vjp(x, grad_out, dim, s=None):
+    a, b = _halves(x, dim)
+    s = stable_sigmoid(b) if s is None else s
     grad = np.empty_like(x, dtype=np.result_type(x, grad_out))
     grad_a, grad_b = _halves(grad, dim)
     np.multiply(grad_out, s, out=grad_a)  # g sigma(b)
@@ -1311,6 +1344,8 @@ register(
         "glu",
         forward=_glu,
         vjp=_glu_vjp,
+        forward_cached=_glu_cached,
+        vjp_cached=lambda x, s, grad_out, dim: _glu_vjp(x, grad_out, dim, s),
         output_shape=lambda x, dim: _halves(x, dim)[0].shape,
         defaults={"dim": -1},
         validate=_check_dim,
@@ -1502,17 +1537,26 @@ class Activation:
         return np.asarray(result, dtype=np.result_type(array.dtype, g.dtype))
 
     def _on_tensor(self, x: autograd.Tensor) -> autograd.Tensor:
-        saved = x.data
-        out = self(saved)
+        saved, cache = x.data, None
+        if self.spec.forward_cached is not None:
+            with np.errstate(**IEEE_QUIET):
+                out, cache = self.spec.forward_cached(saved, **self.params)
+            out = np.asarray(out, dtype=saved.dtype)
+        else:
+            out = self(saved)
         state = dict(self._state)  # the noise this call drew, for the backward pass
 
         def backward(grad_out):
             with np.errstate(**IEEE_QUIET):
+                if self.spec.vjp_cached is not None:
+                    return (np.asarray(self.spec.vjp_cached(saved, cache, grad_out, **self.params), dtype=saved.dtype),)
                 if self.spec.vjp_from_output is not None:
                     return (np.asarray(self.spec.vjp_from_output(out, grad_out, **self.params), dtype=saved.dtype),)
                 if self.spec.vjp is not None:
                     return (np.asarray(self.spec.vjp(saved, grad_out, **self.params), dtype=saved.dtype),)
-                if self.spec.derivative_from_output is not None:
+                if self.spec.derivative_cached is not None:
+                    d = self.spec.derivative_cached(saved, cache, **self.params)
+                elif self.spec.derivative_from_output is not None:
                     d = self.spec.derivative_from_output(out)
                 else:
                     d = self.spec.derivative(saved, **self._kwargs(state))

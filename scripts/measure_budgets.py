@@ -11,9 +11,10 @@
    Chromium fetched it (scripts/browse_site.py); then the test suite as `make test`
    runs it, warm (environment installed, that build reused), against <= 5 min;
 3. each numpy activation of `nonlinear.activations` against its
-   `torch.nn.functional` counterpart on 10**6 float32 elements, forward and
-   forward + backward, fastest of several repeats (timed by the package's own
-   `nonlinear.experiments.time_activation`).
+   `torch.nn.functional` counterpart on 10**6 elements, float32 and float64, forward
+   and forward + backward, and an MLP training step, one thread each
+   (scripts/activation_speed.py, in a fresh process; run alone with
+   `--skip-notebooks --skip-build --skip-suite`).
 
 Writes assets/benchmarks/latest.md (shown by chapters/benchmarks.md) and
 assets/benchmarks/latest.json, and prints the tables.
@@ -276,32 +277,18 @@ def measure_page_weights(html_dir: Path) -> list[dict]:
 # ------------------------------------------------------------------- activations
 
 
-def measure_activations(repeats: int) -> tuple[list[dict], str | None]:
-    """Time every registered activation with the package's own timer (experiments.time_activation)."""
-    try:
-        from nonlinear import activations, experiments
-    except ImportError as error:
-        return [], f"nonlinear could not be imported ({error})"
+def measure_activations(repeats: int) -> tuple[dict | None, str | None]:
+    """Run scripts/activation_speed.py in a fresh process (one thread for numpy, OpenBLAS and torch)."""
+    import tempfile
 
-    rows = []
-    names = activations.names()
-    for number, name in enumerate(names, start=1):
-        say(f"[activation {number}/{len(names)}] {name}")
-        row: dict = {"name": name, "problems": []}
-        for column, how in [
-            ("numpy_forward_ms", {"backend": "numpy"}),
-            ("torch_forward_ms", {"backend": "torch"}),
-            ("numpy_backward_ms", {"backend": "numpy", "backward": True}),
-            ("torch_backward_ms", {"backend": "torch", "backward": True}),
-        ]:
-            try:
-                seconds = experiments.time_activation(name, n=ACTIVATION_ELEMENTS, repeats=repeats, **how)
-                row[column] = 1000 * seconds
-            except (ValueError, RuntimeError) as error:  # e.g. no PyTorch counterpart
-                row[column] = None
-                row["problems"].append(f"{column}: {error}")
-        rows.append(row)
-    return rows, None
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "speed.json"
+        env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+        command = [sys.executable, str(ROOT / "scripts" / "activation_speed.py"), "--repeats", str(repeats)]
+        run = subprocess.run([*command, "--json", str(out)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, check=False)
+        if run.returncode != 0 or not out.exists():
+            return None, f"scripts/activation_speed.py failed with exit status {run.returncode}"
+        return json.loads(out.read_text(encoding="utf-8")), None
 
 
 # ------------------------------------------------------------------------ report
@@ -427,39 +414,15 @@ def report(results: dict) -> str:
                 )
             )
 
-    parts.append("## Activations: numpy against PyTorch\n")
+    parts.append("## Activations and a training step: numpy against PyTorch\n")
     if results.get("activations_note"):
         parts.append(f"Not measured: {results['activations_note']}.")
     elif results.get("activations") is None:
         parts.append("Not measured in this run (`--skip-activations`).")
     else:
-        parts.append(
-            f"Fastest of {results['repeats']} runs (after a warm-up) on {ACTIVATION_ELEMENTS:,} float32 elements, in "
-            f"milliseconds, timed by `nonlinear.experiments.time_activation`; torch uses "
-            f"{env['torch_threads']} thread(s). *fwd+bwd* is the forward pass followed by the "
-            "backward pass: numpy's call and `vjp`, torch's call and autograd's `backward`. The ratio is "
-            "numpy time over torch time; – means no PyTorch counterpart.\n"
-        )
-        parts.append(
-            table(
-                ["activation", "numpy fwd", "torch fwd", "ratio", "numpy fwd+bwd", "torch fwd+bwd", "ratio"],
-                [
-                    [
-                        f"`{r['name']}`",
-                        fmt(r["numpy_forward_ms"], 2),
-                        fmt(r["torch_forward_ms"], 2),
-                        ratio(r["numpy_forward_ms"], r["torch_forward_ms"]),
-                        fmt(r["numpy_backward_ms"], 2),
-                        fmt(r["torch_backward_ms"], 2),
-                        ratio(r["numpy_backward_ms"], r["torch_backward_ms"]),
-                    ]
-                    for r in results["activations"]
-                ],
-            )
-        )
-        problems = [f"- `{r['name']}` {p}" for r in results["activations"] for p in r["problems"]]
-        if problems:
-            parts.append("Not measured (the error each attempt raised):\n\n" + "\n".join(problems))
+        from activation_speed import report as speed_report
+
+        parts.append(speed_report(results["activations"]))
     return "\n\n".join(part.strip() for part in parts) + "\n"
 
 
