@@ -362,3 +362,14 @@ def test_the_ledger_page_is_generated_from_the_registry():
     assert page == claims.ledger(), "chapters/claims.md is out of date: run python scripts/make_claims_ledger.py"
     for e in ENTRIES:
         assert page.count(f"<claim-{e.id}>") == 1 and page.count(f"::{e.id}.verdict") == 1, e.id
+
+
+def test_no_page_uses_the_deprecated_calls():
+    """record(id, source, claim, verdict, evidence) and verdict_from were kept only while the pages migrated."""
+    old_call = re.compile(r"claims\.record\(\s*[\"'][^\"']+[\"']\s*,\s*[\"'](000|001|003|004|course)[\"']")
+    offenders = [
+        path.relative_to(ROOT).as_posix()
+        for path in sorted((ROOT / "chapters").rglob("*.md"))
+        if old_call.search(text := path.read_text(encoding="utf-8")) or "verdict_from(" in text
+    ]
+    assert not offenders, f"pages still using the old record(...) call or verdict_from: {offenders}"

@@ -88,6 +88,14 @@ def test_load_refuses_results_of_other_code(toy_store, monkeypatch):
         study.load("toy")
 
 
+def test_run_stores_the_fingerprint_of_the_code_it_started_with(toy_store, monkeypatch):
+    """Code edited while the runs execute is not the code that produced them: the stored results must read stale."""
+    values = iter(["at the start", "after an edit", "later"])
+    monkeypatch.setattr(store.Experiment, "fingerprint", lambda self: next(values))
+    study.run(["toy"], jobs=1, progress=False)
+    assert json.loads((toy_store / "toy.json").read_text())["fingerprint"] == "at the start"
+
+
 def test_run_without_names_skips_fresh_results(toy_store):
     study.run(jobs=1, progress=False)
     created = (toy_store / "toy.json").stat().st_mtime_ns
