@@ -98,10 +98,27 @@ class FFNClassifier(nn.Module):
         return sum(p.data.size for p in self.block.parameters())
 
 
-def train_variant(variant: str, dataset, seed: int = 0, epochs: int = 10, lr: float = 3e-3, batch_size: int = 128,
-                  d: int = 32, hidden: int = 96) -> nn.History:
+def train_variant(
+    variant: str,
+    dataset,
+    seed: int = 0,
+    epochs: int = 10,
+    lr: float = 3e-3,
+    batch_size: int = 128,
+    d: int = 32,
+    hidden: int = 96,
+) -> nn.History:
     """Train one :class:`FFNClassifier` with Adam; the seed fixes the shared layers, the block and the batch order."""
     model = FFNClassifier(dataset.n_features, dataset.n_classes, variant, d=d, hidden=hidden, seed=seed)
-    return nn.train(model, dataset.X_train, dataset.y_train, optimizer=nn.Adam(model.parameters(), lr=lr),
-                    epochs=epochs, batch_size=batch_size, seed=seed, X_test=dataset.X_test, y_test=dataset.y_test,
-                    progress=False)
+    return nn.train(
+        model,
+        dataset.X_train,
+        dataset.y_train,
+        optimizer=nn.Adam(model.parameters(), lr=lr),
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        X_test=dataset.X_test,
+        y_test=dataset.y_test,
+        progress=False,
+    )

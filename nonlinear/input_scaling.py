@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nonlinear import activations, data, experiments, nn
+from nonlinear import data, experiments, nn
 from nonlinear._arrays import as_float_array
 
 # name -> (how it is built from the digits' raw pixel counts 0..16); every one is computed from the training set only
@@ -90,19 +90,32 @@ def run(
     layer's weight gradient at initialisation (on the first 256 training
     examples), the training loss per epoch and the final test accuracy.
     """
-    model = nn.MLP([prepared.n_features, *hidden, prepared.n_classes], activation=activation, seed=seed,
-                   batchnorm=batchnorm)
+    model = nn.MLP(
+        [prepared.n_features, *hidden, prepared.n_classes], activation=activation, seed=seed, batchnorm=batchnorm
+    )
     probe_X, probe_y = prepared.X_train[:256], prepared.y_train[:256]
     saturated = saturated_share(model, probe_X)[0] if batchnorm is None else float("nan")
     grad = experiments.gradient_norms(model, probe_X, probe_y)[0]
-    history = nn.train(model, prepared.X_train, prepared.y_train,
-                       optimizer=nn.SGD(model.parameters(), lr=lr, momentum=momentum), epochs=epochs,
-                       batch_size=batch_size, seed=seed, X_test=prepared.X_test, y_test=prepared.y_test,
-                       progress=False)
-    return {"saturated": saturated, "first_layer_gradient": grad, "loss": history.loss,
-            "final_loss": history.loss[-1] if not history.diverged else float("nan"),
-            "test_accuracy": history.test_accuracy[-1] if not history.diverged else float("nan"),
-            "diverged": history.diverged}
+    history = nn.train(
+        model,
+        prepared.X_train,
+        prepared.y_train,
+        optimizer=nn.SGD(model.parameters(), lr=lr, momentum=momentum),
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        X_test=prepared.X_test,
+        y_test=prepared.y_test,
+        progress=False,
+    )
+    return {
+        "saturated": saturated,
+        "first_layer_gradient": grad,
+        "loss": history.loss,
+        "final_loss": history.loss[-1] if not history.diverged else float("nan"),
+        "test_accuracy": history.test_accuracy[-1] if not history.diverged else float("nan"),
+        "diverged": history.diverged,
+    }
 
 
 def mean_relative_slope(model: nn.MLP, X) -> list[float]:
@@ -156,15 +169,25 @@ def train_with_checkpoints(
     Returns ``stats`` (one dict per checkpoint, epochs + 1 of them), the
     training ``loss`` per epoch and the final ``test_accuracy``.
     """
-    model = nn.MLP([prepared.n_features, *hidden, prepared.n_classes], activation=activation, seed=seed,
-                   batchnorm=batchnorm)
+    model = nn.MLP(
+        [prepared.n_features, *hidden, prepared.n_classes], activation=activation, seed=seed, batchnorm=batchnorm
+    )
     X_probe = prepared.X_train[:probe]
     optimizer = nn.SGD(model.parameters(), lr=lr, momentum=momentum)
     stats, losses, accuracy = [layer_input_stats(model, X_probe)], [], float("nan")
     for epoch in range(epochs):
-        history = nn.train(model, prepared.X_train, prepared.y_train, optimizer=optimizer, epochs=1,
-                           batch_size=batch_size, seed=seed * 1000 + epoch, X_test=prepared.X_test,
-                           y_test=prepared.y_test, progress=False)
+        history = nn.train(
+            model,
+            prepared.X_train,
+            prepared.y_train,
+            optimizer=optimizer,
+            epochs=1,
+            batch_size=batch_size,
+            seed=seed * 1000 + epoch,
+            X_test=prepared.X_test,
+            y_test=prepared.y_test,
+            progress=False,
+        )
         if history.diverged:
             break
         losses.append(history.loss[0])

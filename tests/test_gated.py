@@ -7,8 +7,13 @@ import torch
 from nonlinear import data, gated
 from nonlinear.autograd import Tensor
 
-TORCH_GATES = {"relu": torch.relu, "gelu": torch.nn.functional.gelu, "silu": torch.nn.functional.silu,
-               "sigmoid": torch.sigmoid, None: lambda t: t}
+TORCH_GATES = {
+    "relu": torch.relu,
+    "gelu": torch.nn.functional.gelu,
+    "silu": torch.nn.functional.silu,
+    "sigmoid": torch.sigmoid,
+    None: lambda t: t,
+}
 
 
 @pytest.mark.parametrize("variant", list(gated.VARIANTS))

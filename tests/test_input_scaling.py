@@ -23,7 +23,9 @@ def test_preparations(digits):
         input_scaling.prepare(digits, "min-max")
 
 
-@pytest.mark.parametrize("name, edge", [("tanh", np.arctanh(np.sqrt(0.9))), ("sigmoid", np.log((1 + np.sqrt(0.9)) / (1 - np.sqrt(0.9))))])
+@pytest.mark.parametrize(
+    "name, edge", [("tanh", np.arctanh(np.sqrt(0.9))), ("sigmoid", np.log((1 + np.sqrt(0.9)) / (1 - np.sqrt(0.9))))]
+)
 def test_saturated_share_uses_the_slope_at_zero(name, edge):
     # one hidden unit with weight 1: its pre-activation is the input itself
     model = nn.MLP([1, 1, 2], activation=name, init=1.0, seed=0)
