@@ -20,6 +20,8 @@ keeps outputs computed from older code in ``nonlinear/``). This extension, when
    ``jupyter_execute/`` hold no outputs when they come from a cache).
 
 Stderr output is left to MyST-NB, which warns about it when it renders the page.
+Should MyST-NB still execute a page itself (its text changed on disk between the two
+readings), that kernel talks over Unix sockets too.
 """
 
 from __future__ import annotations
@@ -134,7 +136,25 @@ def _drop_cache(app: Sphinx, exception) -> None:
         shutil.rmtree(_cache_path(app), ignore_errors=True)
 
 
+def _ipc_kernels_for_mystnb() -> None:
+    """MyST-NB executes through jupyter-cache's ``executenb`` (nbclient); give it the IPC kernel manager."""
+    from jupyter_cache.executors import utils
+
+    if getattr(utils.executenb, "nonlinear_ipc", False):
+        return
+    original = utils.executenb
+
+    def executenb(nb, **kwargs):
+        kwargs.setdefault("kernel_manager_class", book_notebooks.IPCKernelManager)
+        logger.info("MyST-NB executes a page itself (it changed during the build?), in an IPC kernel")
+        return original(nb, **kwargs)
+
+    executenb.nonlinear_ipc = True
+    utils.executenb = executenb
+
+
 def setup(app: Sphinx) -> dict:
+    _ipc_kernels_for_mystnb()
     app.connect("config-inited", _take_over_execution)
     app.connect("env-get-outdated", _every_notebook_is_outdated)
     app.connect("env-before-read-docs", _execute_in_parallel)

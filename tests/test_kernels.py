@@ -154,3 +154,20 @@ def test_many_kernels_at_once_while_a_book_builds(tmp_path):
         assert '"transport": "ipc", "unix_sockets": 5' in unescape(html), f"page_{n} shows no IPC kernel"
     assert "Executing notebook using" not in log, "MyST-NB executed a page itself instead of using the runner"
     assert churned[0] > 50, f"only {churned[0]} TCP connections were churned beside the kernels"
+
+
+def test_a_page_myst_nb_runs_itself_gets_an_ipc_kernel_too():
+    """If MyST-NB executes a page itself (it changed on disk during the build), the extension's patch applies."""
+    import nbformat
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import parallel_execution
+
+    parallel_execution._ipc_kernels_for_mystnb()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROBE)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    result = single_nb_execution(nb, cwd=str(ROOT), timeout=60, allow_errors=False)
+    assert result.err is None, result.exc_string
+    report = _report(nb)
+    assert report["transport"] == "ipc" and report["unix_sockets"] == 5, report
