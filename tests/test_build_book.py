@@ -94,3 +94,36 @@ def test_a_failing_page_is_named_with_its_cell_and_the_others_are_built(tmp_path
     assert "cell 2 (code cell 1)" in bad["failure"] and "ZeroDivisionError" in bad["failure"], bad
     assert "42" in (out / "_build" / "html" / "good.html").read_text(encoding="utf-8")
     assert "Executing notebook using" not in log, "MyST-NB ran the failed page a second time"
+
+
+def test_a_passing_build_of_the_same_inputs_is_reused_and_a_failed_one_is_not(tmp_path, monkeypatch):
+    import build_book
+
+    build = tmp_path / "_build"
+    monkeypatch.setattr(build_book, "BUILD", build)
+    monkeypatch.setattr(build_book, "HTML", build / "html")
+    monkeypatch.setattr(build_book, "RECORD", build / "book-build.json")
+    monkeypatch.setattr(build_book, "LOCK", build / "book-build.lock")
+    inputs = {"now": "a"}
+    monkeypatch.setattr(build_book, "fingerprint", lambda root=None: inputs["now"])
+    builds = []
+
+    def fake_build(quiet=False):
+        builds.append(inputs["now"])
+        (build / "html").mkdir(parents=True, exist_ok=True)
+        (build / "html" / "index.html").write_text("site")
+        record = {"fingerprint": inputs["now"], "returncode": 0 if inputs["now"] != "broken" else 1}
+        build_book.RECORD.write_text(json.dumps(record))
+        return record
+
+    monkeypatch.setattr(build_book, "build", fake_build)
+    assert build_book.ensure_built()["reused"] is False
+    assert build_book.ensure_built()["reused"] is True and builds == ["a"], "the same inputs: no second build"
+    inputs["now"] = "b"  # an input changed
+    assert build_book.ensure_built()["reused"] is False and builds == ["a", "b"]
+    inputs["now"] = "broken"
+    assert build_book.ensure_built()["returncode"] == 1
+    assert build_book.ensure_built()["reused"] is False and builds == ["a", "b", "broken", "broken"], (
+        "a failed build is never reused"
+    )
+    assert build_book.ensure_built(force=True)["reused"] is False
