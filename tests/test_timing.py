@@ -6,7 +6,7 @@ from book_notebooks import execute
 
 from nonlinear import timing
 
-PAGE = '''# %%
+PAGE = """# %%
 import pandas as pd
 from nonlinear import timing
 from nonlinear.claims import glue
@@ -17,7 +17,7 @@ with timing.measured():
 print("exact again")
 timing.show(pd.DataFrame({"ms": [1.0, 2.0]}))
 pd.DataFrame({"x": [0.5]}).style.format("{:.3f}")
-'''
+"""
 
 
 def _text(output) -> str:
@@ -55,10 +55,18 @@ def test_outside_ipython_the_block_just_runs(capsys):
 
 
 def test_every_page_that_reads_a_clock_marks_its_outputs():
-    """A page that times something (time_activation, time_per_element, layer_time_share, perf_counter,
+    """A page that times something (time_activation, time_per_element, layer_time_share, layer_step_times, perf_counter,
     timeit, best_time) must mark what it shows with nonlinear.timing."""
     root = Path(__file__).resolve().parents[1]
-    clocks = ("time_activation", "time_per_element", "layer_time_share", "perf_counter", "timeit", "best_time(")
+    clocks = (
+        "time_activation",
+        "time_per_element",
+        "layer_time_share",
+        "layer_step_times",
+        "perf_counter",
+        "timeit",
+        "best_time(",
+    )
     unmarked = []
     for page in sorted([*root.glob("chapters/**/*.md"), *root.glob("notebooks/*.ipynb")]):
         text = page.read_text(encoding="utf-8")
