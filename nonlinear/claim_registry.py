@@ -279,9 +279,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "c5-relu-advantages",
         ("003",),
-        "§2 (advantages)",
-        "ReLU is scale-invariant: max(0, ax) = a·max(0, x) for every a ≥ 0 (the advantage of the four "
-        "listed that chapter 4 does not judge: sparsity, gradient propagation and cost are its claims)",
+        "§2 (advantages; sparse activation, gradient propagation and cheap computation are judged in chapter 4)",
+        "ReLU is scale-invariant: max(0, ax) = a·max(0, x) for every a ≥ 0",
         None,
         C5 + "relu",
         "the scale identity on a grid",
