@@ -31,7 +31,7 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
-def book_build() -> dict:
+def book_build(testrun_uid) -> dict:
     """The strict build of the current inputs (scripts/build_book.py): reused if ``make book`` made it.
 
     Built at most once per run, whatever the number of pytest-xdist workers (a file
@@ -46,7 +46,7 @@ def book_build() -> dict:
         return {"returncode": 0, "html": prebuilt, "log": None, "log_tail": "", "execution": None, "reused": True}
     from build_book import ensure_built
 
-    return ensure_built(quiet=True)
+    return ensure_built(quiet=True, run_id=testrun_uid)
 
 
 @pytest.fixture(scope="session")

@@ -127,3 +127,8 @@ def test_a_passing_build_of_the_same_inputs_is_reused_and_a_failed_one_is_not(tm
         "a failed build is never reused"
     )
     assert build_book.ensure_built(force=True)["reused"] is False
+    builds.clear()
+    assert build_book.ensure_built(run_id="run-1")["returncode"] == 1  # builds (the last one failed)
+    inputs["now"] = "c"  # a test wrote a file the fingerprint sees
+    assert build_book.ensure_built(run_id="run-1")["reused"] is True, "one test run builds the book at most once"
+    assert builds == ["broken"]
