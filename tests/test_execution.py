@@ -9,12 +9,15 @@ runner). So as not to run each page twice, a test reads its page's result from
 the build when the build of exactly the current inputs is there (``make book``
 made it) or when this run builds the book anyway (it selects a ``book`` test);
 otherwise, as when you run one test alone, it executes the page itself.
+
+The instructor masters of the labs (notebooks/masters/) are not run here:
+tests/test_labs.py executes each master with its hidden tests.
 """
 
 import pytest
 from book_notebooks import NotebookFailure, discover, execute, label
 
-NOTEBOOKS = discover()
+NOTEBOOKS = [path for path in discover() if not label(path).startswith("notebooks/masters/")]
 
 
 @pytest.fixture(scope="session")
