@@ -3,6 +3,7 @@
 # make test         install what is needed (Chromium too), run the test suite, all but the two
 #                   slow checks below
 # make test-all     the whole suite: also the Binder environment and every page run twice (CI runs it)
+# make test-binder  only the tests that build fresh environments (marker binder)
 # make serve        build if needed, then serve _build/html on http://127.0.0.1:8000
 # make lab          open JupyterLab on the chapters and labs (.md chapters open as notebooks)
 # make bench        install what is needed, measure the budgets (see chapters/benchmarks.md)
@@ -13,7 +14,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: book test test-all serve lab bench lint venv node browser clean results
+.PHONY: book test test-all test-binder serve lab bench lint venv node browser clean results
 
 venv:
 	VENV=$(VENV) scripts/setup_venv.sh
@@ -41,6 +42,9 @@ test: venv node browser
 # (every page run a second time, outputs compared apart from clock readings).
 test-all: venv node browser
 	$(BIN)/python -m pytest -n 2
+
+test-binder: venv
+	$(BIN)/python -m pytest -n 2 -m binder
 
 # The site's search shows its result snippets only over http (a browser refuses
 # the requests they need on file:// pages).
