@@ -62,7 +62,11 @@ def ex4_2(rng, hidden):
 
 
 def ex4_3(rng, hidden):
-    thresholds = [1e-3, 1 / 64, 0.2, 0.9, 1e-9, 1 / 16384, 1.0] if hidden else [1e-6, 1e-2, 0.25, 0.3, 1e-12, 0.0625]
+    if hidden:  # boundaries 0.25**k, their neighbours, and thresholds drawn for the variant
+        k = int(rng.integers(2, 15))
+        thresholds = [0.25**k, 0.25**k * (1 + 1e-9), 1.0, 0.9, *(10 ** rng.uniform(-12, -0.1, size=3)).tolist()]
+    else:
+        thresholds = [1e-6, 1e-2, 0.25, 0.3, 1e-12, 0.0625]
     args = [(t,) for t in thresholds]
     hints = [
         ("off by one: you need 0.25**d strictly below the threshold",

@@ -108,7 +108,7 @@ def ex5_4(rng, hidden):
 
 
 def ex5_5(rng, hidden):
-    lrs = sorted(rng.choice([1.0, 1.5, 5.0, 0.2], size=2, replace=False).tolist()) if hidden else [0.1, 3.0]
+    lrs = [float(lr) for lr in np.round(rng.uniform(0.05, 6.0, size=2), 2)] if hidden else [0.1, 3.0]
     args = [(lr,) for lr in lrs]
     hints = [
         ("you returned the fraction of units still alive", lambda lr: 1 - dead_fraction_cached(lr)),

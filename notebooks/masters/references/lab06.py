@@ -113,7 +113,8 @@ def ex6_4(rng, hidden):
 
 
 def ex6_5(rng, hidden):
-    pairs = [(64, 1), (4096, 256), (8192, 256), (30, 7), (1, 1), (256, 64)] if hidden else [
+    drawn = [(int(rng.integers(1, 10000)), int(rng.choice([1, 8, 64, 128, 256]))) for _ in range(3)]
+    pairs = [(4096, 256), (1, 1), (30, 7), *drawn] if hidden else [
         (48, 1), (768, 1), (100, 1), (100, 8), (96, 256), (4096, 256), (5120, 256)]
     hints = [
         ("4d is the plain FFN's width; a gated block has three matrices, so it needs 2/3 of it", lambda d, m: 4 * d),
@@ -125,7 +126,8 @@ def ex6_5(rng, hidden):
 
 
 def ex6_6(rng, hidden):
-    args = [("selu", "lecun", 50, 128, 256, 3), ("gelu", "he", 6, 24, 40, 5)] if hidden else [
+    seeds = rng.integers(0, 1000, size=2).tolist()
+    args = [("selu", "lecun", 50, 128, 256, seeds[0]), ("gelu", "he", 6, 24, 40, seeds[1])] if hidden else [
         ("selu", "lecun", 10, 64, 128, 0), ("relu", "he", 8, 32, 64, 1), ("tanh", "xavier", 5, 16, 50, 2)]
 
     def variant(kind):
