@@ -73,3 +73,24 @@ def test_every_page_that_reads_a_clock_marks_its_outputs():
         if any(clock in text for clock in clocks) and "timing.measured" not in text and "timing.show" not in text:
             unmarked.append(page.relative_to(root).as_posix())
     assert not unmarked, f"pages that show clock readings without nonlinear.timing: {unmarked}"
+
+
+def test_the_twice_comparison_ignores_only_marked_outputs_and_made_up_ids():
+    """tests/test_reproducible.py's comparison: a marked output may differ, an unmarked one may not."""
+    import nbformat
+    from test_reproducible import comparable
+
+    def page(seconds: str, exact: str, model_id: str):
+        cell = nbformat.v4.new_code_cell("...")
+        cell.outputs = [
+            nbformat.v4.new_output("stream", name="stdout", text=exact),
+            nbformat.v4.new_output("display_data", data={"text/plain": seconds}, metadata=dict(timing.METADATA)),
+            nbformat.v4.new_output(
+                "display_data", data={"application/vnd.jupyter.widget-view+json": {"model_id": model_id}}
+            ),
+        ]
+        return nbformat.v4.new_notebook(cells=[cell])
+
+    a = page("1.2 s", "0.5", "0" * 32)
+    assert comparable(a) == comparable(page("3.4 s", "0.5", "f" * 32)), "clock readings and widget ids may differ"
+    assert comparable(a) != comparable(page("1.2 s", "0.6", "0" * 32)), "an exact output may not"
