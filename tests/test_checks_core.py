@@ -1,54 +1,92 @@
-"""Exercise checkers: right answers pass, plausible wrong answers fail with a useful message, nothing raises."""
+"""nonlinear.checks.core: running a student's code safely, comparing numbers, expected values, messages."""
 
 from __future__ import annotations
 
-import warnings
+import json
 
 import numpy as np
 import pytest
 
-from nonlinear import checks
+from nonlinear.checks import core
+from nonlinear.checks.core import CheckResult, check_answer, check_cases, compare, decode, dumps, run_student
 
 
-def stable_sigmoid(x):
+def sigmoid(x):
     e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
 
 
-def test_correct_answers_pass():
-    assert checks.check_activation(lambda x: np.maximum(x, 0), "relu", show=False)
-    assert checks.check_activation(stable_sigmoid, "sigmoid", show=False)
-    assert checks.check_activation(lambda x: np.where(x > 0, x, 0.2 * x), "leaky_relu", negative_slope=0.2, show=False)
-    result = checks.check_derivative(lambda x: stable_sigmoid(x) * (1 - stable_sigmoid(x)), "sigmoid", show=False)
-    assert result.passed and "including 0 and ±1000" in result.message
-    # at the kink any convention is accepted: the check skips x = 0
-    assert checks.check_derivative(lambda x: (x >= 0).astype(float), "relu", show=False)
+def elementwise_data(reference, hints=()):
+    x = core.sample_inputs(n=40)
+    data = {"cases": [(x,)], "expected": [reference(x)], "labels": ["x of shape 68"]}
+    if hints:
+        data["hints"] = [[advice, core.hint_outputs(wrong, data["cases"])] for advice, wrong in hints]
+    return decode(dumps(data))  # as the lab's data file gives it
 
 
-def test_wrong_sigmoid_derivative_fails_and_says_where():
-    wrong = lambda x: stable_sigmoid(x) * (1 + stable_sigmoid(x))  # noqa: E731
-    result = checks.check_derivative(wrong, "sigmoid", show=False)
+def check(fn, data, **options):
+    options = {"rtol": 1e-9, "atol": 1e-300, "elementwise": True, "float32": "dtype", "arg_names": ("x",)} | options
+    return check_cases(fn, data, "sigmoid", lab="lab_test", exercise="ex0_1", show=False, **options)
+
+
+def test_encoding_round_trips_exactly():
+    value = {
+        "a": np.array([[0.1, -1e-300], [np.pi, 1e300]]),
+        "b": (np.float32(1.5), np.arange(3, dtype=np.int64), "relu"),
+        "c": [np.array(2.0, dtype=np.float32), None, ("matrix", np.eye(2))],
+    }
+    back = decode(dumps(value))
+    assert back["a"].dtype == np.float64 and np.array_equal(back["a"], value["a"])
+    assert back["b"][0] == 1.5 and back["b"][1].dtype == np.int64 and back["b"][2] == "relu"
+    assert back["c"][0].dtype == np.float32 and back["c"][0].shape == () and back["c"][1] is None
+    assert isinstance(back["b"], tuple) and isinstance(back["c"][2], tuple)
+    assert json.loads(dumps(value))  # plain JSON
+
+
+def test_a_right_answer_passes_and_a_wrong_one_says_where_and_by_how_much():
+    data = elementwise_data(sigmoid)
+    assert check(sigmoid, data).passed
+    result = check(lambda x: sigmoid(x) + (x > 2) * 1e-3, data)
     assert not result.passed
-    assert "inputs are wrong; worst at x =" in result.message
-    assert "your derivative" in result.message and "expected" in result.message and "tolerance" in result.message
+    assert "entries are wrong; worst at x =" in result.message and "expected" in result.message
+    assert "tolerance rtol=1e-09" in result.message and "case 1 of 1 (x of shape 68)" in result.message
 
 
-def test_hint_names_the_common_mistake():
-    wrong = lambda x: stable_sigmoid(x) * (1 + stable_sigmoid(x))  # noqa: E731
-    hint = (wrong, "sigma' = sigma (1 - sigma): check the sign")
-    result = checks.check_derivative(wrong, "sigmoid", hints=[hint], show=False)
-    assert not result.passed and result.message.endswith("Hint: sigma' = sigma (1 - sigma): check the sign")
+def test_the_negative_tail_counts_relatively():
+    """0.5 (1 + tanh(x/2)) is sigmoid in exact arithmetic, but loses the tail: at -30 it is off by 1.7e-4."""
+    result = check(lambda x: (0.5 * (1 + np.tanh(x / 2))).astype(x.dtype), elementwise_data(sigmoid))
+    assert not result.passed and "x = -" in result.message
 
 
-def test_unstable_sigmoid_that_overflows_fails():
-    result = checks.check_activation(lambda x: 1 / (1 + np.exp(-x)), "sigmoid", show=False)
-    assert not result.passed
-    assert "overflow" in result.message and "non-positive argument" in result.message
+def test_float32_in_must_give_float32_out_where_the_rule_says_so():
+    as64 = lambda x: sigmoid(x).astype(np.float64)  # noqa: E731
+    result = check(as64, elementwise_data(sigmoid))
+    assert not result.passed and "keep float32 inputs float32" in result.message
+    assert check(as64, elementwise_data(sigmoid), float32="values").passed
 
 
-def test_relu_with_the_wrong_sign_fails():
-    result = checks.check_activation(lambda x: np.maximum(-x, 0), "relu", show=False)
-    assert not result.passed and "inputs are wrong" in result.message
+def test_the_same_numbers_as_a_2d_array_must_work():
+    flat_only = lambda x: sigmoid(x.ravel())  # noqa: E731
+    result = check(flat_only, elementwise_data(sigmoid))
+    assert not result.passed and "the same numbers as a (2, 34) array fail" in result.message
+    assert "same shape as the input" not in result.message
+
+
+def test_changing_an_input_in_place_fails():
+    def in_place(x):
+        x *= 1.0
+        x[0] = 5.0
+        return sigmoid(x)
+
+    result = check(in_place, elementwise_data(sigmoid))
+    assert not result.passed and "changed its input `x` in place" in result.message
+
+
+def test_hints_name_a_known_mistake_only_when_the_values_are_wrong():
+    wrong = lambda x: sigmoid(-x)  # noqa: E731
+    data = elementwise_data(sigmoid, hints=[("check the sign of the exponent", wrong)])
+    result = check(wrong, data)
+    assert not result.passed and result.message.endswith("Hint: check the sign of the exponent")
 
 
 @pytest.mark.parametrize(
@@ -58,77 +96,85 @@ def test_relu_with_the_wrong_sign_fails():
         (lambda x: ..., "returned nothing"),
         (lambda x: 1 / 0, "your function raised ZeroDivisionError: division by zero"),
         (lambda x: x.undefined, "your function raised AttributeError"),
-        (lambda x: "relu", "expected a numpy array of numbers"),
-        (lambda x: {"a": 1}, "expected a numpy array of numbers"),
-        (lambda x: x[:3], "shape (3,), expected"),
-        (lambda x: np.full_like(x, np.nan), "NaN at x ="),
-        (lambda x: np.maximum(x, 0) + 1j, "returned complex numbers"),
-        (lambda x: np.maximum(x, 0).astype(complex), "returned complex numbers"),
+        (lambda x: 1 / (1 + np.exp(-x)), "numpy warned"),
+        (lambda x: np.sqrt(x.astype(complex)), "complex numbers"),
+        (lambda x: "text", "expected a number or a numpy array"),
+        (lambda x: x[:3], "has shape (3,), expected shape"),
+        (42, "expected a function, got int"),
     ],
 )
-def test_broken_answers_fail_with_a_message(answer, expected_message):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a check never raises, even where warnings are errors (strict builds)
-        result = checks.check_activation(answer, "relu", show=False)
-    assert not result.passed
-    assert expected_message in result.message, result.message
+def test_broken_answers_fail_with_a_message_and_never_raise(answer, expected_message):
+    result = check(answer, elementwise_data(sigmoid))
+    assert not result.passed and expected_message in result.message, result.message
+    assert "Traceback" not in result.message
 
 
-def test_stub_that_is_not_answered_yet():
+def test_a_stub_is_not_answered_yet():
     def stub(x):
-        raise NotImplementedError("Need to implement for Task 5.1")
+        raise NotImplementedError("Exercise 0.1")
 
-    result = checks.check_activation(stub, "relu", show=False)
-    assert not result.passed and "not answered yet" in result.message
-
-
-def test_not_a_function():
-    result = checks.check_activation(np.array([1.0]), "relu", show=False)
-    assert not result.passed and "expected a function, got ndarray" in result.message
+    result = check(stub, elementwise_data(sigmoid))
+    assert not result.passed and result.message.startswith("not answered yet")
 
 
-def test_float32_failure_is_reported_separately():
-    def only_float64(x):
-        return np.maximum(x, 0) if x.dtype == np.float64 else np.zeros_like(x)
+def test_run_student_reports_a_mutated_list_argument_by_name():
+    def sorts(values, k):
+        values.sort()
+        return values[k]
 
-    result = checks.check_activation(only_float64, "relu", show=False)
-    assert not result.passed and result.message.startswith("float64 is right, but float32 input fails")
-
-
-def test_raising_a_base_exception_subclass_is_still_reported():
-    class StudentError(Exception):
-        pass
-
-    def answer(x):
-        raise StudentError("oops")
-
-    assert "StudentError: oops" in checks.check_activation(answer, "tanh", show=False).message
+    out, problem = run_student(sorts, [3, 1, 2], 0, names=("values", "k"))
+    assert out is None and "`values`" in problem
 
 
-def test_result_display_forms():
-    ok = checks.CheckResult(True, "fine", "relu forward")
-    bad = checks.CheckResult(False, "wrong", "relu forward")
-    assert bool(ok) and not bool(bad)
-    assert str(ok) == "PASS relu forward: fine" and str(bad) == "FAIL relu forward: wrong"
-    assert ok._repr_markdown_().startswith("✅") and bad._repr_markdown_().startswith("❌")
+def test_compare_for_a_scalar_names_both_values():
+    message = compare(np.float64(0.5), np.float64(0.25), 1e-9, 0, "value")
+    assert "your value 0.5, expected 0.25" in message
+    assert compare(np.ones(3), np.ones((3, 1)), 1e-9, 0) == "value has shape (3,), expected shape (3, 1)"
 
 
-def test_show_displays_the_result(capsys):
-    checks.check_activation(lambda x: np.maximum(x, 0), "relu", show=True)
-    assert "relu forward" in capsys.readouterr().out
+def test_a_scalar_case_is_named_by_its_label():
+    data = {"cases": [(0.1,), (3.0,)], "expected": [0.2, 6.0], "labels": ["lr = 0.1", "lr = 3"]}
+    result = check_cases(lambda lr: 2 * lr if lr < 1 else 0.0, data, "double", lab="x", exercise="y", show=False)
+    assert not result.passed and result.message.startswith("case 2 of 2 (lr = 3): your value 0")
 
 
-def test_inputs_cover_edges_and_are_seeded():
-    x = checks.sample_inputs(seed=1)
-    for value in (0.0, 1000.0, -1000.0, 700.0, -700.0, 1e-12):
-        assert value in x
-    np.testing.assert_array_equal(x, checks.sample_inputs(seed=1))
-    assert not np.array_equal(x, checks.sample_inputs(seed=2))
-    assert checks.edge_inputs(np.float32).dtype == np.float32
+def test_value_answers_are_recognised_by_a_digest_not_stored_in_clear():
+    data = {"salt": "lab:ex", "digest": core.digest("lab:ex", 0.75), "hints": [[core.digest("lab:ex", 0.5), "chance"]]}
+    assert "0.75" not in json.dumps(data)
+    assert check_answer(3 / 4, data, "acc", lab="x", exercise="y", show=False).passed
+    wrong = check_answer(0.5, data, "acc", lab="x", exercise="y", show=False)
+    assert not wrong.passed and wrong.message.endswith("Hint: chance")
+    assert check_answer(None, data, "acc", lab="x", exercise="y", show=False).message.startswith("not answered yet")
+    assert "got a function" in check_answer(len, data, "acc", lab="x", exercise="y", show=False).message
 
 
-def test_compare_names_the_worst_input():
-    x = np.array([0.0, 1.0, 2.0])
-    message = checks.compare(np.array([0.0, 1.0, 5.0]), np.array([0.0, 1.0, 2.0]), x, rtol=1e-7, atol=0)
-    assert message == "1 of 3 inputs are wrong; worst at x = 2: your value 5, expected 2 (tolerance rtol=1e-07, atol=0)"
-    assert checks.compare(x, x, x, rtol=0, atol=0) is None
+def test_missing_expected_values_say_where_they_were_looked_for(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NONLINEAR_LAB_DATA", raising=False)
+    result = check_cases(sigmoid, None, "sigmoid", lab="lab99_none", exercise="ex99_1", show=False)
+    assert not result.passed and "lab99_none.json" in result.message and "first cell" in result.message
+
+
+def test_public_data_is_read_from_lab_data_or_the_variable(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "lab98_x.json").write_text(dumps({"ex98_1": {"k": np.arange(2.0)}}))
+    monkeypatch.setenv("NONLINEAR_LAB_DATA", str(tmp_path / "elsewhere"))
+    assert np.array_equal(core.public_data("lab98_x", "ex98_1")["k"], [0.0, 1.0])
+    monkeypatch.delenv("NONLINEAR_LAB_DATA")
+    (tmp_path / "lab_data").mkdir()
+    (tmp_path / "lab_data" / "lab98_x.json").write_text(dumps({"ex98_1": {"k": 3}}))
+    assert core.public_data("lab98_x", "ex98_1") == {"k": 3}
+
+
+def test_result_display_uses_marks_every_font_has():
+    ok, no = CheckResult(True, "fine", "f"), CheckResult(False, "not answered yet", "f")
+    assert ok._repr_markdown_().startswith("**PASS**") and no._repr_markdown_().startswith("**NOT YET**")
+    assert str(no) == "NOT YET f: not answered yet" and bool(ok) and not bool(no)
+    assert not any(ord(ch) > 0x2000 for ch in ok._repr_markdown_() + no._repr_markdown_())
+
+
+def test_inputs_cover_edges_and_the_tail_and_are_seeded():
+    x = core.sample_inputs(seed=3)
+    assert {0.0, 1000.0, -1000.0, -30.0, -40.0} <= set(x.tolist())
+    assert np.array_equal(x, core.sample_inputs(seed=3)) and not np.array_equal(x, core.sample_inputs(seed=4))

@@ -1,28 +1,37 @@
-"""The lab checks of nonlinear.checks: right answers pass, wrong ones fail with a useful message, nothing raises."""
+"""The lab checks and the references they are built from.
+
+- every check of every lab refuses an unfinished, broken or mistyped answer with a message and never raises;
+- the references kept with the masters (notebooks/masters/references/) agree with PyTorch in float64
+  on the public and hidden cases they produce (their expected values are what students are graded on);
+- the messages a student reads name the case (the learning rate, the shape) and the rule that failed.
+
+That right and wrong answers get the same verdict from the check, the public test and the hidden
+test is tests/test_labs.py's corpus.
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
+import torch
 
-from nonlinear import activations, checks
+from nonlinear import checks
 
-LAB_CHECKS = sorted(
-    name
-    for name in dir(checks)
-    if name.startswith("check_")
-    and name
-    not in {"check_function", "check_activation", "check_derivative", "check_outputs", "check_value", "check_vjp"}
-)
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "notebooks" / "masters" / "references"))
 
-# Checks of a computed value (not of a function): a function given to them is refused as such.
-VALUE_CHECKS = {
-    "check_best_linear_accuracy",
-    "check_sigmoid_vanishing_depth_value",
-    "check_half_dead_lr",
-    "check_output_choices",
-    "check_init_choices",
-}
+import lab03 as ref3  # noqa: E402
+import lab04 as ref4  # noqa: E402
+import lab05 as ref5  # noqa: E402
+import lab06 as ref6  # noqa: E402
+import lab07 as ref7  # noqa: E402
+
+LAB_CHECKS = sorted(name for name in dir(checks) if name.startswith("check_"))
+# Checks of a value (a number, a dict): a function given to them is refused as such.
+VALUE_CHECKS = {"check_best_linear_accuracy", "check_half_dead_lr", "check_output_choices", "check_init_choices"}
 
 
 def _raises(*args, **kwargs):
@@ -33,188 +42,140 @@ def _broken(*args, **kwargs):
     return {}["missing"]
 
 
+@pytest.fixture(autouse=True)
+def _in_the_repository(monkeypatch):
+    monkeypatch.chdir(ROOT)  # the public expected values are found under notebooks/lab_data
+
+
 @pytest.mark.parametrize("name", LAB_CHECKS)
 @pytest.mark.parametrize(
     "answer, expected",
-    [
-        (_raises, "not answered yet"),
-        (_broken, "KeyError"),
-        (lambda *a, **k: None, ""),
-        (lambda *a, **k: "text", ""),
-        (..., ""),
-        (None, ""),
-    ],
+    [(_raises, "not answered yet"), (_broken, ""), (None, ""), (..., ""), ("text", ""), (lambda *a: None, "")],
+    ids=["stub", "broken", "None", "Ellipsis", "text", "returns-None"],
 )
 def test_a_lab_check_never_raises_and_fails_unfinished_or_broken_answers(name, answer, expected):
     result = getattr(checks, name)(answer, show=False)
-    assert isinstance(result, checks.CheckResult)
-    assert not result.passed
+    assert not result.passed, f"{name} accepted {answer!r}"
     if name in VALUE_CHECKS and callable(answer):
         expected = "got a function"
-    assert expected in result.message
-    assert "Traceback" not in result.message
+    assert expected in result.message and "Traceback" not in result.message and result.message
 
 
-def test_check_outputs_names_the_part_and_the_case():
-    result = checks.check_linear_backward(lambda x, W, g: (g @ W.T, x.T @ g, g.mean(axis=0)), show=False)
-    assert not result.passed
-    assert "grad_b" in result.message and "test case" in result.message
-    assert "sums over the batch" in result.message
+def _t(a):
+    return torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
 
 
-def test_check_outputs_wants_a_tuple_when_there_are_parts():
-    result = checks.check_linear_backward(lambda x, W, g: g @ W.T, show=False)
-    assert not result.passed and "tuple of 3" in result.message
+def _cases(module, exercise):
+    data = module.data(variant=11)[exercise]
+    return [(c, e) for part in ("public", "hidden") for c, e in zip(data[part]["cases"], data[part]["expected"], strict=True)]
 
 
-def test_check_vjp_hints_at_a_forgotten_grad_out():
-    s = activations.stable_sigmoid
-    result = checks.check_sigmoid_vjp(lambda x, g: s(x) * (1 - s(x)), show=False)
-    assert not result.passed and "grad_out" in result.message
+def test_elementwise_references_agree_with_pytorch():
+    for case, expected in _cases(ref5, "ex5_1"):
+        assert np.allclose(expected, torch.sigmoid(_t(case[0])).detach().numpy(), rtol=1e-12, atol=1e-300)
+    for case, expected in _cases(ref5, "ex5_2"):
+        t = _t(case[0])
+        assert np.allclose(expected, torch.logaddexp(torch.zeros_like(t), t).detach().numpy(), rtol=1e-12, atol=1e-300)
+    for case, expected in _cases(ref6, "ex6_1"):
+        assert np.allclose(expected, torch.nn.functional.hardswish(_t(case[0])).detach().numpy(), rtol=1e-12)
+    for case, expected in _cases(ref6, "ex6_3"):
+        ours = torch.nn.functional.gelu(_t(case[0]), approximate="tanh").detach().numpy()
+        assert np.allclose(expected, ours, rtol=1e-12, atol=1e-12)
 
 
-def test_check_vjp_rejects_an_overflowing_formula():
-    result = checks.check_sigmoid_vjp(lambda x, g: g * np.exp(-x) / (1 + np.exp(-x)) ** 2, show=False)
-    assert not result.passed and "overflow" in result.message
+def _grad(f, x, *extra):
+    t = _t(x)
+    f(t, *extra).sum().backward()
+    return t.grad.numpy()
 
 
-def test_check_vjp_reports_float32_trouble():
-    s = activations.stable_sigmoid
-
-    def float64_only(x, g):
-        if x.dtype == np.float32:
-            return np.zeros_like(x)
-        return g * s(x) * (1 - s(x))
-
-    result = checks.check_sigmoid_vjp(float64_only, show=False)
-    assert not result.passed and "float32" in result.message
-
-
-def test_check_value_says_too_large_or_too_small_and_hints():
-    assert "too large" in checks.check_value(2.0, 1.0, "v", show=False).message
-    assert "too small" in checks.check_value(0.5, 1.0, "v", show=False).message
-    assert "chance" in checks.check_best_linear_accuracy(0.5, show=False).message
-    assert checks.check_best_linear_accuracy(0.75, show=False).passed
+def test_derivative_references_agree_with_pytorch():
+    for (x, alpha), expected in _cases(ref4, "ex4_1"):
+        assert np.allclose(expected, _grad(torch.nn.functional.elu, x, alpha), rtol=1e-12, atol=1e-300)
+    for (x, slope), expected in _cases(ref5, "ex5_4"):
+        assert np.allclose(expected, _grad(torch.nn.functional.leaky_relu, x, slope), rtol=1e-12)
+    for (x, beta), expected in _cases(ref6, "ex6_2"):
+        assert np.allclose(expected, _grad(lambda t: t * torch.sigmoid(beta * t), x), rtol=1e-12, atol=1e-300)
+    for (x, g), expected in _cases(ref3, "ex3_1"):
+        t = _t(x)
+        torch.sigmoid(t).backward(torch.tensor(g))
+        assert np.allclose(expected, t.grad.numpy(), rtol=1e-12, atol=1e-300)
 
 
-def test_check_value_refuses_a_function():
-    assert "function" in checks.check_value(lambda: 1, 1.0, "v", show=False).message
+def test_network_references_agree_with_pytorch():
+    for (x, W, g), expected in _cases(ref3, "ex3_2"):
+        tx, tW, tb = _t(x), _t(W), _t(np.zeros(W.shape[1]))
+        (tx @ tW + tb).backward(torch.tensor(g))
+        for ours, theirs in zip(expected, (tx.grad, tW.grad, tb.grad), strict=True):
+            assert np.allclose(ours, theirs.numpy(), rtol=1e-12, atol=1e-12)
+    for (x, y, W1, b1, W2, b2), expected in _cases(ref3, "ex3_6"):
+        params = [_t(p) for p in (W1, b1, W2, b2)]
+        prediction = torch.tanh(torch.tensor(x) @ params[0] + params[1]) @ params[2] + params[3]
+        ((prediction - torch.tensor(y)) ** 2).mean().backward()
+        for ours, p in zip(expected, params, strict=True):
+            assert np.allclose(ours, p.grad.numpy(), rtol=1e-10, atol=1e-12)
+    for (x, W1, W3, W2, g), expected in _cases(ref6, "ex6_4"):
+        ts = [_t(a) for a in (x, W1, W3, W2)]
+        out = (torch.nn.functional.silu(ts[0] @ ts[1]) * (ts[0] @ ts[2])) @ ts[3]
+        out.backward(torch.tensor(g))
+        assert np.allclose(expected[0], out.detach().numpy(), rtol=1e-12, atol=1e-12)
+        for ours, t in zip(expected[1:], ts, strict=True):
+            assert np.allclose(ours, t.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
-def test_xor_check_explains_a_sign_flip():
-    W1, b1 = np.ones((2, 2)), np.array([0.0, -1.0])
-    right = (W1, b1, np.array([1.0, -2.0]), -0.5)
-    flipped = (W1, b1, np.array([-1.0, 2.0]), 0.5)
-    assert checks.check_xor_network(lambda: right, show=False).passed
-    message = checks.check_xor_network(lambda: flipped, show=False).message
-    assert "flip the sign" in message
+def test_loss_references_agree_with_pytorch():
+    for (x,), expected in _cases(ref5, "ex5_3"):
+        assert np.allclose(expected, torch.logsumexp(_t(x), dim=-1).detach().numpy(), rtol=1e-13)
+    for (z, y), expected in _cases(ref7, "ex7_1"):
+        theirs = torch.nn.functional.binary_cross_entropy_with_logits(_t(z), torch.tensor(y)).item()
+        assert np.isclose(expected, theirs, rtol=1e-12)
+    for (logits, labels), expected in _cases(ref7, "ex7_2"):
+        theirs = torch.nn.functional.cross_entropy(_t(logits), torch.tensor(labels)).item()
+        assert np.isclose(expected, theirs, rtol=1e-12)
 
 
-def test_two_layer_check_hints_at_the_missing_tanh_factor():
-    def no_factor(x, y, W1, b1, W2, b2):
-        h = np.tanh(x @ W1 + b1)
-        g = 2 * (h @ W2 + b2 - y) / y.size
-        gh = g @ W2.T
-        return x.T @ gh, gh.sum(axis=0), h.T @ g, g.sum(axis=0)
-
-    message = checks.check_two_layer_gradients(no_factor, show=False).message
-    assert "tanh'" in message
+def test_scalar_failures_name_the_case():
+    result = checks.check_dead_fraction_after_training(lambda lr: 0.5, show=False)
+    assert not result.passed and "(lr = 0.1)" in result.message and "your value 0.5" in result.message
+    result = checks.check_vanishing_depth(lambda t: 3, show=False)
+    assert not result.passed and "(threshold = 1e-06)" in result.message
+    result = checks.check_largest_stable_lr(lambda X: 1.0, show=False)
+    assert "(X of shape 50x3)" in result.message
 
 
-def test_swish_derivative_check_hints_at_the_missing_beta():
-    s = activations.stable_sigmoid
-    message = checks.check_swish_derivative(lambda x, b: s(b * x) * (1 + x * (1 - s(b * x))), show=False).message
-    assert "beta = 0.5" in message and "factor beta" in message
+def test_messages_never_claim_the_input_shape_for_other_shapes():
+    result = checks.check_logsumexp(lambda x: x, show=False)  # returns (N, K) where (N,) is expected
+    assert "has shape (5, 4), expected shape (5,)" in result.message
+    assert "same shape as the input" not in result.message
 
 
-def test_gelu_tanh_check_recognises_the_exact_gelu():
-    message = checks.check_gelu_tanh(activations.get("gelu"), show=False).message
-    assert "exact GELU" in message
+def test_init_check_measures_the_rule_of_the_prompt():
+    assert checks.check_init_choices({"relu": "He", "leaky_relu": "he", "selu": "xavier"}, show=False)
+    result = checks.check_init_choices({"relu": "xavier", "leaky_relu": "he", "selu": "lecun"}, show=False)
+    assert not result.passed and "relu with 'xavier': the output std of layer" in result.message
+    assert "outside [0.5, 2]" in result.message
+
+
+def test_sgd_check_wants_a_new_array():
+    def in_place(param, grad, lr):
+        param -= lr * grad
+        return param
+
+    result = checks.check_sgd_step(in_place, show=False)
+    assert not result.passed and "changed its input `param` in place" in result.message
+
+
+def test_softplus_check_explains_log_for_log1p():
+    result = checks.check_stable_softplus(lambda x: np.maximum(x, 0) + np.log(1 + np.exp(-np.abs(x))), show=False)
+    assert not result.passed and "use np.log1p(u)" in result.message
 
 
 def test_swiglu_check_wants_a_connected_graph():
-    from nonlinear import autograd
+    from nonlinear import activations, autograd
 
-    silu = activations.get("silu")
-    right = checks.check_swiglu(lambda x, W1, W3, W2: (silu(x @ W1) * (x @ W3)) @ W2, show=False)
-    assert right.passed, right.message
-    detached = checks.check_swiglu(
-        lambda x, W1, W3, W2: autograd.Tensor((silu(x.data @ W1.data) * (x.data @ W3.data)) @ W2.data), show=False
-    )
-    assert not detached.passed and "no gradient reached x" in detached.message
-    numpy_out = checks.check_swiglu(
-        lambda x, W1, W3, W2: (silu(x.data @ W1.data) * (x.data @ W3.data)) @ W2.data, show=False
-    )
-    assert not numpy_out.passed and "autograd.Tensor" in numpy_out.message
-    glu = checks.check_swiglu(lambda x, W1, W3, W2: (activations.get("sigmoid")(x @ W1) * (x @ W3)) @ W2, show=False)
-    assert not glu.passed and "GLU" in glu.message
+    def detached(x, W1, W3, W2):
+        silu = activations.get("silu")
+        return autograd.Tensor((silu(x.data @ W1.data) * (x.data @ W3.data)) @ W2.data)
 
-
-def test_swiglu_hidden_size_check_matches_llama():
-    assert checks._ref_swiglu_hidden_size(4096, 256) == 11008
-    message = checks.check_swiglu_hidden_size(lambda d, m: int(8 * d / 3), show=False).message
-    assert "round up" in message
-
-
-def test_bce_check_rejects_the_naive_formula_as_overflowing():
-    def naive(z, y):
-        p = 1 / (1 + np.exp(-z))
-        return float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p))))
-
-    result = checks.check_bce_with_logits(naive, show=False)
-    assert not result.passed and "numpy warned" in result.message
-
-
-def test_cross_entropy_check_hints_at_the_missing_max():
-    def no_max(z, y):
-        m = z.max(axis=1, keepdims=True)
-        return float(np.mean(np.log(np.sum(np.exp(z - m), axis=1)) - z[np.arange(len(y)), y]))
-
-    assert "add it back" in checks.check_cross_entropy(no_max, show=False).message
-
-
-def test_output_choices_check_explains_each_wrong_task():
-    answer = {
-        "spam": ("softmax", "cross_entropy"),
-        "digit": ("softmax", "cross_entropy"),
-        "price": ("none", "mse"),
-        "tags": ("softmax", "cross_entropy"),
-    }
-    message = checks.check_output_choices(answer, show=False).message
-    assert "2 of 4" in message and "spam" in message and "several can apply" in message
-    assert "missing tasks" in checks.check_output_choices({"spam": ("sigmoid", "bce_with_logits")}, show=False).message
-    assert "pair of strings" in checks.check_output_choices({**answer, "spam": "sigmoid"}, show=False).message
-
-
-def test_init_choices_check_reports_the_signal_at_layer_30():
-    message = checks.check_init_choices({"relu": "xavier", "leaky_relu": "he", "selu": "he"}, show=False).message
-    assert "relu" in message and "layer 30" in message and "selu" in message
-    assert checks.check_init_choices({"relu": "he", "leaky_relu": "HE", "selu": "lecun"}, show=False).passed
-
-
-def test_layer_statistics_check_agrees_with_the_experiment_and_hints_at_the_variance():
-    from nonlinear import experiments
-
-    def via_experiments(activation, init, depth, width=256, n=512, seed=0):
-        s = experiments.forward_statistics(activation, depth=depth, width=width, n=n, init=init, seed=seed)
-        return s["mean"], s["std"]
-
-    assert checks.check_layer_statistics(via_experiments, show=False).passed
-
-    def variance(*args):
-        means, stds = via_experiments(*args)
-        return means, stds**2
-
-    assert "standard deviation" in checks.check_layer_statistics(variance, show=False).message
-
-
-def test_accuracy_summary_check_hints_at_the_population_std():
-    import statistics
-
-    from nonlinear import task_comparison
-
-    def population(activation, seeds=(0, 1, 2)):
-        accuracies = [task_comparison.train_one(activation, "digits", s).test_accuracy for s in seeds]
-        return statistics.fmean(accuracies), statistics.pstdev(accuracies)
-
-    assert "ddof=1" in checks.check_accuracy_summary(population, show=False).message
+    result = checks.check_swiglu(detached, show=False)
+    assert not result.passed and "no gradient reached x" in result.message
