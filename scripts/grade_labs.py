@@ -62,16 +62,29 @@ def per_exercise(results: dict) -> dict[str, tuple[float, float]]:
 def grade_one(bundle: Path, notebook: Path, work: Path, timeout: int) -> dict[str, tuple[float, float]]:
     """Run otter on one notebook; return its points per exercise (raises RuntimeError when otter fails)."""
     work.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(bundle.resolve()), "-o", str(work),
-               str(notebook.resolve())]
+    command = [
+        sys.executable,
+        "-m",
+        "otter",
+        "run",
+        "--no-logo",
+        "-a",
+        str(bundle.resolve()),
+        "-o",
+        str(work),
+        str(notebook.resolve()),
+    ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, cwd=work, timeout=timeout)
     except subprocess.TimeoutExpired as e:
         raise RuntimeError(f"otter run took longer than {timeout} s") from e
     results = work / "results.json"
     if done.returncode != 0 or not results.exists():
-        raise RuntimeError((done.stderr or done.stdout).strip().splitlines()[-1] if (done.stderr or done.stdout) else
-                           f"otter run exited with {done.returncode}")
+        raise RuntimeError(
+            (done.stderr or done.stdout).strip().splitlines()[-1]
+            if (done.stderr or done.stdout)
+            else f"otter run exited with {done.returncode}"
+        )
     return per_exercise(json.loads(results.read_text(encoding="utf-8")))
 
 
@@ -92,15 +105,32 @@ def grade(bundle: Path, folder: Path, csv_path: Path, timeout: int = 600) -> lis
     max_total = sum(exercises.values())
     for student, scores in graded.items():
         if isinstance(scores, str):
-            rows.append({"student": student, "exercise": "ERROR", "points": 0, "max_points": max_total, "total": 0,
-                         "max_total": max_total, "note": scores})
+            rows.append(
+                {
+                    "student": student,
+                    "exercise": "ERROR",
+                    "points": 0,
+                    "max_points": max_total,
+                    "total": 0,
+                    "max_total": max_total,
+                    "note": scores,
+                }
+            )
             continue
         total = sum(points for points, _ in scores.values())
         for exercise, possible in sorted(exercises.items()):
             points = scores.get(exercise, (0.0, possible))[0]
-            rows.append({"student": student, "exercise": exercise, "points": _number(points),
-                         "max_points": _number(possible), "total": _number(total), "max_total": _number(max_total),
-                         "note": ""})
+            rows.append(
+                {
+                    "student": student,
+                    "exercise": exercise,
+                    "points": _number(points),
+                    "max_points": _number(possible),
+                    "total": _number(total),
+                    "max_total": _number(max_total),
+                    "note": "",
+                }
+            )
     csv_path.parent.mkdir(parents=True, exist_ok=True)
     with csv_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=FIELDS)

@@ -213,7 +213,18 @@ def helper_wheel() -> Path:
     """A wheel of the helper package built from this working tree (once per run), for the autograder."""
     if "wheel" not in _WHEEL or not _WHEEL["wheel"].exists():
         out = Path(tempfile.mkdtemp(prefix="nonlinear-wheel-"))
-        command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(out), str(ROOT)]
+        command = [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(out),
+            str(ROOT),
+        ]
         done = subprocess.run(command, capture_output=True, text=True)
         wheels = list(out.glob("nonlinear-*.whl"))
         if done.returncode != 0 or len(wheels) != 1:
@@ -259,7 +270,7 @@ def stage(master: Path, folder: Path, variant: int | None = None) -> Path:
         raise SystemExit(f"{master.name}: expected one ASSIGNMENT CONFIG cell")
     config[0].source = config[0].source.rstrip("\n") + (
         f"\nfiles:\n  - lab_data/{master.stem}.json\nautograder_files:\n  - {wheel.name}\n"
-        f"requirements: requirements.txt\npython_version: \"{PYTHON_VERSION}\"\n"
+        f'requirements: requirements.txt\npython_version: "{PYTHON_VERSION}"\n'
     )
     staged = folder / master.name
     staged.write_text(nbformat.writes(notebook) + "\n", encoding="utf-8")

@@ -67,7 +67,11 @@ def _t(a):
 
 def _cases(module, exercise):
     data = module.data(variant=11)[exercise]
-    return [(c, e) for part in ("public", "hidden") for c, e in zip(data[part]["cases"], data[part]["expected"], strict=True)]
+    return [
+        (c, e)
+        for part in ("public", "hidden")
+        for c, e in zip(data[part]["cases"], data[part]["expected"], strict=True)
+    ]
 
 
 def test_elementwise_references_agree_with_pytorch():
@@ -95,7 +99,7 @@ def test_derivative_references_agree_with_pytorch():
     for (x, slope), expected in _cases(ref5, "ex5_4"):
         assert np.allclose(expected, _grad(torch.nn.functional.leaky_relu, x, slope), rtol=1e-12)
     for (x, beta), expected in _cases(ref6, "ex6_2"):
-        assert np.allclose(expected, _grad(lambda t: t * torch.sigmoid(beta * t), x), rtol=1e-12, atol=1e-300)
+        assert np.allclose(expected, _grad(lambda t, b=beta: t * torch.sigmoid(b * t), x), rtol=1e-12, atol=1e-300)
     for (x, g), expected in _cases(ref3, "ex3_1"):
         t = _t(x)
         torch.sigmoid(t).backward(torch.tensor(g))

@@ -61,7 +61,9 @@ def test_a_variant_changes_the_hidden_cases_only(variant, published):
         assert public_mine == public_theirs, f"{name}: the public test changed"
         assert text != theirs[name], f"{name}: the variant's hidden test is the published one"
     student = variant.parents[1] / "student" / f"{LAB}.ipynb"
-    assert make_labs.student_text(variant.parents[1]) == (ROOT / "notebooks" / f"{LAB}.ipynb").read_text(encoding="utf-8")
+    assert make_labs.student_text(variant.parents[1]) == (ROOT / "notebooks" / f"{LAB}.ipynb").read_text(
+        encoding="utf-8"
+    )
     assert student.exists()
 
 

@@ -69,28 +69,65 @@ CORPUS: dict[str, list[tuple[str, bool]]] = {
     # lab 2
     "ex2_1": [
         ("def collapse(weights):\n    import functools\n    return functools.reduce(np.matmul, weights)", True),
-        ("def collapse(weights):\n    return np.linalg.multi_dot(weights) if len(weights) > 1 else weights[0].copy()", True),
-        ("def collapse(weights):\n    out = weights[-1]\n    for w in weights[-2::-1]:\n        out = out @ w\n    return out", False),
+        (
+            "def collapse(weights):\n    return np.linalg.multi_dot(weights) if len(weights) > 1 else weights[0].copy()",
+            True,
+        ),
+        (
+            "def collapse(weights):\n    out = weights[-1]\n    for w in weights[-2::-1]:\n        out = out @ w\n    return out",
+            False,
+        ),
         ("def collapse(weights):\n    return sum(weights)", False),
-        ("def collapse(weights):\n    out = weights[0]\n    for w in weights[1:]:\n        out = out * w\n    return out", False),
+        (
+            "def collapse(weights):\n    out = weights[0]\n    for w in weights[1:]:\n        out = out * w\n    return out",
+            False,
+        ),
         ("def collapse(weights):\n    return np.linalg.multi_dot(weights)", False),  # fails for one layer
     ],
     "ex2_2": [
-        ("def collapse_affine(weights, biases):\n    n = weights[0].shape[0]\n    W, b = np.eye(n), np.zeros(n)\n"
-         "    for w, c in zip(weights, biases):\n        W, b = W @ w, b @ w + c\n    return W, b", True),
-        ("def collapse_affine(weights, biases):\n    W = weights[0]\n    for w in weights[1:]:\n        W = W @ w\n    return W, biases[-1]", False),
-        ("def collapse_affine(weights, biases):\n    W = weights[0]\n    for w in weights[1:]:\n        W = W @ w\n    return W, sum(biases)", False),
+        (
+            "def collapse_affine(weights, biases):\n    n = weights[0].shape[0]\n    W, b = np.eye(n), np.zeros(n)\n"
+            "    for w, c in zip(weights, biases):\n        W, b = W @ w, b @ w + c\n    return W, b",
+            True,
+        ),
+        (
+            "def collapse_affine(weights, biases):\n    W = weights[0]\n    for w in weights[1:]:\n        W = W @ w\n    return W, biases[-1]",
+            False,
+        ),
+        (
+            "def collapse_affine(weights, biases):\n    W = weights[0]\n    for w in weights[1:]:\n        W = W @ w\n    return W, sum(biases)",
+            False,
+        ),
     ],
     "ex2_3": [
-        ("def superposition_gap(f, x1, x2, a, b):\n    return float(np.abs(f(a * x1 + b * x2) - a * f(x1) - b * f(x2)).max())", True),
-        ("def superposition_gap(f, x1, x2, a, b):\n    d = f(a * x1 + b * x2) - (a * f(x1) + b * f(x2))\n"
-         "    return float(np.linalg.norm(np.ravel(d), ord=np.inf))", True),
-        ("def superposition_gap(f, x1, x2, a, b):\n    return float(np.max(f(a * x1 + b * x2) - (a * f(x1) + b * f(x2))))", False),
-        ("def superposition_gap(f, x1, x2, a, b):\n    return float(np.max(np.abs(f(x1 + x2) - (f(x1) + f(x2)))))", False),
-        ("def superposition_gap(f, x1, x2, a, b):\n    return float(np.mean(np.abs(f(a * x1 + b * x2) - (a * f(x1) + b * f(x2)))))", False),
+        (
+            "def superposition_gap(f, x1, x2, a, b):\n    return float(np.abs(f(a * x1 + b * x2) - a * f(x1) - b * f(x2)).max())",
+            True,
+        ),
+        (
+            "def superposition_gap(f, x1, x2, a, b):\n    d = f(a * x1 + b * x2) - (a * f(x1) + b * f(x2))\n"
+            "    return float(np.linalg.norm(np.ravel(d), ord=np.inf))",
+            True,
+        ),
+        (
+            "def superposition_gap(f, x1, x2, a, b):\n    return float(np.max(f(a * x1 + b * x2) - (a * f(x1) + b * f(x2))))",
+            False,
+        ),
+        (
+            "def superposition_gap(f, x1, x2, a, b):\n    return float(np.max(np.abs(f(x1 + x2) - (f(x1) + f(x2)))))",
+            False,
+        ),
+        (
+            "def superposition_gap(f, x1, x2, a, b):\n    return float(np.mean(np.abs(f(a * x1 + b * x2) - (a * f(x1) + b * f(x2)))))",
+            False,
+        ),
     ],
-    "ex2_4": [("best_linear_accuracy = 3 / 4", True), ("best_linear_accuracy = 0.5", False),
-              ("best_linear_accuracy = 1.0", False), ("best_linear_accuracy = None", False)],
+    "ex2_4": [
+        ("best_linear_accuracy = 3 / 4", True),
+        ("best_linear_accuracy = 0.5", False),
+        ("best_linear_accuracy = 1.0", False),
+        ("best_linear_accuracy = None", False),
+    ],
     "ex2_5": [
         ("def xor_network():\n    return np.array([[1.0, -1.0], [-1.0, 1.0]]), np.zeros(2), np.ones(2), -0.5", True),
         ("def xor_network():\n    return np.zeros((2, 2)), np.zeros(2), np.zeros(2), 0.0", False),
@@ -99,21 +136,42 @@ CORPUS: dict[str, list[tuple[str, bool]]] = {
     ],
     # lab 3
     "ex3_1": [
-        ("def sigmoid_vjp(x, grad_out):\n    import scipy.special\n    s = scipy.special.expit(x)\n    return grad_out * s * (1 - s)", True),
-        ("def sigmoid_vjp(x, grad_out):\n    return grad_out * activations.stable_sigmoid(x) * activations.stable_sigmoid(-x)", True),
-        ("def sigmoid_vjp(x, grad_out):\n    s = activations.stable_sigmoid(x)\n    return grad_out * s * (1 + s)", False),
+        (
+            "def sigmoid_vjp(x, grad_out):\n    import scipy.special\n    s = scipy.special.expit(x)\n    return grad_out * s * (1 - s)",
+            True,
+        ),
+        (
+            "def sigmoid_vjp(x, grad_out):\n    return grad_out * activations.stable_sigmoid(x) * activations.stable_sigmoid(-x)",
+            True,
+        ),
+        (
+            "def sigmoid_vjp(x, grad_out):\n    s = activations.stable_sigmoid(x)\n    return grad_out * s * (1 + s)",
+            False,
+        ),
         ("def sigmoid_vjp(x, grad_out):\n    s = activations.stable_sigmoid(x)\n    return s * (1 - s)", False),
         ("def sigmoid_vjp(x, grad_out):\n    s = 1 / (1 + np.exp(-x))\n    return grad_out * s * (1 - s)", False),
     ],
     "ex3_2": [
-        ("def linear_backward(x, W, grad_out):\n    return (np.einsum('no,io->ni', grad_out, W), np.einsum('ni,no->io', x, grad_out),\n"
-         "            np.sum(grad_out, axis=0))", True),
-        ("def linear_backward(x, W, grad_out):\n    return grad_out @ W.T, x.T @ grad_out, grad_out.mean(axis=0)", False),
-        ("def linear_backward(x, W, grad_out):\n    return grad_out @ W.T, x.T @ grad_out / len(x), grad_out.sum(axis=0)", False),
+        (
+            "def linear_backward(x, W, grad_out):\n    return (np.einsum('no,io->ni', grad_out, W), np.einsum('ni,no->io', x, grad_out),\n"
+            "            np.sum(grad_out, axis=0))",
+            True,
+        ),
+        (
+            "def linear_backward(x, W, grad_out):\n    return grad_out @ W.T, x.T @ grad_out, grad_out.mean(axis=0)",
+            False,
+        ),
+        (
+            "def linear_backward(x, W, grad_out):\n    return grad_out @ W.T, x.T @ grad_out / len(x), grad_out.sum(axis=0)",
+            False,
+        ),
         ("def linear_backward(x, W, grad_out):\n    return grad_out @ W, x.T @ grad_out, grad_out.sum(axis=0)", False),
     ],
     "ex3_3": [
-        ("def mse_backward(prediction, target):\n    diff = prediction - target\n    return diff * (2.0 / diff.size)", True),
+        (
+            "def mse_backward(prediction, target):\n    diff = prediction - target\n    return diff * (2.0 / diff.size)",
+            True,
+        ),
         ("def mse_backward(prediction, target):\n    return (prediction - target) / prediction.size", False),
         ("def mse_backward(prediction, target):\n    return 2 * (target - prediction) / prediction.size", False),
         ("def mse_backward(prediction, target):\n    return 2 * (prediction - target) / len(prediction)", False),
@@ -125,26 +183,50 @@ CORPUS: dict[str, list[tuple[str, bool]]] = {
         ("def sgd_step(param, grad, lr):\n    param -= lr * grad\n    return param", False),  # changes its input
     ],
     "ex3_5": [
-        ("def central_difference(f, x, eps=1e-5):\n    g = np.empty(x.shape)\n    for i in np.ndindex(x.shape):\n"
-         "        d = np.zeros(x.shape)\n        d[i] = eps\n        g[i] = (f(x + d) - f(x - d)) / (2 * eps)\n    return g", True),
-        ("def central_difference(f, x, eps=1e-5):\n    g = np.zeros_like(x)\n    for i in range(x.size):\n        s = np.zeros_like(x)\n"
-         "        s.flat[i] = eps\n        g.flat[i] = (f(x + s) - f(x)) / eps\n    return g", False),
-        ("def central_difference(f, x, eps=1e-5):\n    g = np.zeros_like(x)\n    for i in range(x.size):\n        s = np.zeros_like(x)\n"
-         "        s.flat[i] = eps\n        g.flat[i] = (f(x + s) - f(x - s)) / eps\n    return g", False),
+        (
+            "def central_difference(f, x, eps=1e-5):\n    g = np.empty(x.shape)\n    for i in np.ndindex(x.shape):\n"
+            "        d = np.zeros(x.shape)\n        d[i] = eps\n        g[i] = (f(x + d) - f(x - d)) / (2 * eps)\n    return g",
+            True,
+        ),
+        (
+            "def central_difference(f, x, eps=1e-5):\n    g = np.zeros_like(x)\n    for i in range(x.size):\n        s = np.zeros_like(x)\n"
+            "        s.flat[i] = eps\n        g.flat[i] = (f(x + s) - f(x)) / eps\n    return g",
+            False,
+        ),
+        (
+            "def central_difference(f, x, eps=1e-5):\n    g = np.zeros_like(x)\n    for i in range(x.size):\n        s = np.zeros_like(x)\n"
+            "        s.flat[i] = eps\n        g.flat[i] = (f(x + s) - f(x - s)) / eps\n    return g",
+            False,
+        ),
     ],
     "ex3_6": [
-        ("def two_layer_gradients(x, y, W1, b1, W2, b2):\n    z = x @ W1 + b1\n    h = np.tanh(z)\n    gp = 2 * (h @ W2 + b2 - y) / y.size\n"
-         "    gz = (gp @ W2.T) / np.cosh(z) ** 2\n    return x.T @ gz, gz.sum(axis=0), h.T @ gp, gp.sum(axis=0)", True),
-        ("def two_layer_gradients(x, y, W1, b1, W2, b2):\n    h = np.tanh(x @ W1 + b1)\n    g = 2 * (h @ W2 + b2 - y) / y.size\n    gh = g @ W2.T\n"
-         "    return x.T @ gh, gh.sum(axis=0), h.T @ g, g.sum(axis=0)", False),
-        ("def two_layer_gradients(x, y, W1, b1, W2, b2):\n    h = np.tanh(x @ W1 + b1)\n    g = 2 * (h @ W2 + b2 - y) / y.size\n"
-         "    gz = (g @ W2.T) * (1 - np.tanh(h) ** 2)\n    return x.T @ gz, gz.sum(axis=0), h.T @ g, g.sum(axis=0)", False),
-        ("def two_layer_gradients(x, y, W1, b1, W2, b2):\n    h = np.tanh(x @ W1 + b1)\n    g = 2 * (h @ W2 + b2 - y) / len(y)\n"
-         "    gz = (g @ W2.T) * (1 - h ** 2)\n    return x.T @ gz, gz.sum(axis=0), h.T @ g, g.sum(axis=0)", False),
+        (
+            "def two_layer_gradients(x, y, W1, b1, W2, b2):\n    z = x @ W1 + b1\n    h = np.tanh(z)\n    gp = 2 * (h @ W2 + b2 - y) / y.size\n"
+            "    gz = (gp @ W2.T) / np.cosh(z) ** 2\n    return x.T @ gz, gz.sum(axis=0), h.T @ gp, gp.sum(axis=0)",
+            True,
+        ),
+        (
+            "def two_layer_gradients(x, y, W1, b1, W2, b2):\n    h = np.tanh(x @ W1 + b1)\n    g = 2 * (h @ W2 + b2 - y) / y.size\n    gh = g @ W2.T\n"
+            "    return x.T @ gh, gh.sum(axis=0), h.T @ g, g.sum(axis=0)",
+            False,
+        ),
+        (
+            "def two_layer_gradients(x, y, W1, b1, W2, b2):\n    h = np.tanh(x @ W1 + b1)\n    g = 2 * (h @ W2 + b2 - y) / y.size\n"
+            "    gz = (g @ W2.T) * (1 - np.tanh(h) ** 2)\n    return x.T @ gz, gz.sum(axis=0), h.T @ g, g.sum(axis=0)",
+            False,
+        ),
+        (
+            "def two_layer_gradients(x, y, W1, b1, W2, b2):\n    h = np.tanh(x @ W1 + b1)\n    g = 2 * (h @ W2 + b2 - y) / len(y)\n"
+            "    gz = (g @ W2.T) * (1 - h ** 2)\n    return x.T @ gz, gz.sum(axis=0), h.T @ g, g.sum(axis=0)",
+            False,
+        ),
     ],
     # lab 4
     "ex4_1": [
-        ("def elu_derivative(x, alpha=1.0):\n    out = np.ones_like(x)\n    negative = x <= 0\n    out[negative] = alpha * np.exp(x[negative])\n    return out", True),
+        (
+            "def elu_derivative(x, alpha=1.0):\n    out = np.ones_like(x)\n    negative = x <= 0\n    out[negative] = alpha * np.exp(x[negative])\n    return out",
+            True,
+        ),
         ("def elu_derivative(x, alpha=1.0):\n    return np.where(x > 0, 1.0, np.exp(np.minimum(x, 0)))", False),
         ("def elu_derivative(x, alpha=1.0):\n    return np.where(x > 0, 1.0, alpha * np.exp(x))", False),
         ("def elu_derivative(x, alpha=1.0):\n    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))", False),
@@ -156,7 +238,10 @@ CORPUS: dict[str, list[tuple[str, bool]]] = {
         ("def tanh_vjp_from_output(y, grad_out):\n    return 1 - y**2", False),
     ],
     "ex4_3": [
-        ("def vanishing_depth(threshold):\n    d = 1\n    while 4.0 ** -d >= threshold:\n        d += 1\n    return d", True),
+        (
+            "def vanishing_depth(threshold):\n    d = 1\n    while 4.0 ** -d >= threshold:\n        d += 1\n    return d",
+            True,
+        ),
         ("def vanishing_depth(threshold):\n    return int(np.ceil(np.log(threshold) / np.log(0.5)))", False),
         ("def vanishing_depth(threshold):\n    return int(np.floor(np.log(threshold) / np.log(0.25)))", False),
         ("def vanishing_depth(threshold):\n    return int(np.ceil(np.log(threshold) / np.log(0.25)))", False),
@@ -174,9 +259,15 @@ CORPUS: dict[str, list[tuple[str, bool]]] = {
         ("def stable_sigmoid(x):\n    return np.exp(-np.logaddexp(0, -x))", True),
         ("def stable_sigmoid(x):\n    return 1 / (1 + np.exp(-x))", False),
         ("def stable_sigmoid(x):\n    return np.exp(x) / (1 + np.exp(x))", False),
-        ("def stable_sigmoid(x):\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, e / (1 + e), 1 / (1 + e))", False),
+        (
+            "def stable_sigmoid(x):\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, e / (1 + e), 1 / (1 + e))",
+            False,
+        ),
         ("def stable_sigmoid(x):\n    return 0.5 * (1 + np.tanh(x / 2))", False),  # loses the negative tail
-        ("def stable_sigmoid(x):\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(np.float64)", False),
+        (
+            "def stable_sigmoid(x):\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(np.float64)",
+            False,
+        ),
     ],
     "ex5_2": [
         ("def stable_softplus(x):\n    return np.logaddexp(0, x)", True),
@@ -184,39 +275,71 @@ CORPUS: dict[str, list[tuple[str, bool]]] = {
         ("def stable_softplus(x):\n    return np.log1p(np.exp(x))", False),
         ("def stable_softplus(x):\n    return np.maximum(x, 0)", False),
         ("def stable_softplus(x):\n    return np.maximum(x, 0) + np.log1p(np.exp(np.abs(x)))", False),
-        ("def stable_softplus(x):\n    return np.maximum(x, 0) + np.log(1 + np.exp(-np.abs(x)))", False),  # log, not log1p
+        (
+            "def stable_softplus(x):\n    return np.maximum(x, 0) + np.log(1 + np.exp(-np.abs(x)))",
+            False,
+        ),  # log, not log1p
     ],
     "ex5_3": [
         ("def logsumexp(x):\n    import scipy.special\n    return scipy.special.logsumexp(x, axis=-1)", True),
         ("def logsumexp(x):\n    m = x.max(axis=1)\n    return m + np.log(np.exp(x - m[:, None]).sum(axis=1))", True),
         ("def logsumexp(x):\n    return np.log(np.sum(np.exp(x), axis=-1))", False),
-        ("def logsumexp(x):\n    m = np.max(x, axis=-1, keepdims=True)\n    return np.log(np.sum(np.exp(x - m), axis=-1))", False),
+        (
+            "def logsumexp(x):\n    m = np.max(x, axis=-1, keepdims=True)\n    return np.log(np.sum(np.exp(x - m), axis=-1))",
+            False,
+        ),
         ("def logsumexp(x):\n    return np.max(x, axis=-1)", False),
-        ("def logsumexp(x):\n    m = np.max(x, axis=-1, keepdims=True)\n    return m + np.log(np.sum(np.exp(x - m), axis=-1, keepdims=True))", False),
+        (
+            "def logsumexp(x):\n    m = np.max(x, axis=-1, keepdims=True)\n    return m + np.log(np.sum(np.exp(x - m), axis=-1, keepdims=True))",
+            False,
+        ),
     ],
     "ex5_4": [
-        ("def leaky_relu_derivative(x, negative_slope=0.01):\n    out = np.full_like(x, negative_slope)\n    out[x > 0] = 1\n    return out", True),
+        (
+            "def leaky_relu_derivative(x, negative_slope=0.01):\n    out = np.full_like(x, negative_slope)\n    out[x > 0] = 1\n    return out",
+            True,
+        ),
         ("def leaky_relu_derivative(x, negative_slope=0.01):\n    return np.where(x > 0, 1.0, -negative_slope)", False),
         ("def leaky_relu_derivative(x, negative_slope=0.01):\n    return (x > 0).astype(float)", False),
-        ("def leaky_relu_derivative(x, negative_slope=0.01):\n    return np.where(x >= 0, 1.0, negative_slope)", False),  # value at 0
+        (
+            "def leaky_relu_derivative(x, negative_slope=0.01):\n    return np.where(x >= 0, 1.0, negative_slope)",
+            False,
+        ),  # value at 0
     ],
     "ex5_5": [
-        ("def dead_fraction_after_training(lr):\n    moons = data.moons(n=400, seed=0)\n    model = nn.MLP([2, 32, 32, 2], activation='relu', seed=0)\n"
-         "    nn.train(model, moons.X_train, moons.y_train, loss='cross_entropy', optimizer=nn.SGD(model.parameters(), lr=lr),\n"
-         "             epochs=5, batch_size=32, seed=0, progress=False)\n"
-         "    fractions = list(experiments.dead_fraction(model, moons.X_train))\n    return sum(fractions) / len(fractions)", True),
-        ("def dead_fraction_after_training(lr):\n    moons = data.moons(n=400, seed=0)\n    model = nn.MLP([2, 32, 32, 2], activation='relu', seed=0)\n"
-         "    nn.train(model, moons.X_train, moons.y_train, loss='cross_entropy', optimizer=nn.SGD(model.parameters(), lr=lr),\n"
-         "             epochs=5, batch_size=32, seed=0, progress=False)\n"
-         "    return 1 - float(np.mean(experiments.dead_fraction(model, moons.X_train)))", False),
-        ("def dead_fraction_after_training(lr):\n    model = nn.MLP([2, 32, 32, 2], activation='relu', seed=0)\n"
-         "    return float(np.mean(experiments.dead_fraction(model, data.moons(n=400, seed=0).X_train)))", False),
-        ("def dead_fraction_after_training(lr):\n    moons = data.moons(n=400, seed=0)\n    model = nn.MLP([2, 32, 32, 2], activation='relu', seed=0)\n"
-         "    nn.train(model, moons.X_train, moons.y_train, optimizer=nn.Adam(model.parameters(), lr=lr), epochs=5,\n"
-         "             batch_size=32, seed=0, progress=False)\n"
-         "    return float(np.mean(experiments.dead_fraction(model, moons.X_train)))", False),
+        (
+            "def dead_fraction_after_training(lr):\n    moons = data.moons(n=400, seed=0)\n    model = nn.MLP([2, 32, 32, 2], activation='relu', seed=0)\n"
+            "    nn.train(model, moons.X_train, moons.y_train, loss='cross_entropy', optimizer=nn.SGD(model.parameters(), lr=lr),\n"
+            "             epochs=5, batch_size=32, seed=0, progress=False)\n"
+            "    fractions = list(experiments.dead_fraction(model, moons.X_train))\n    return sum(fractions) / len(fractions)",
+            True,
+        ),
+        (
+            "def dead_fraction_after_training(lr):\n    moons = data.moons(n=400, seed=0)\n    model = nn.MLP([2, 32, 32, 2], activation='relu', seed=0)\n"
+            "    nn.train(model, moons.X_train, moons.y_train, loss='cross_entropy', optimizer=nn.SGD(model.parameters(), lr=lr),\n"
+            "             epochs=5, batch_size=32, seed=0, progress=False)\n"
+            "    return 1 - float(np.mean(experiments.dead_fraction(model, moons.X_train)))",
+            False,
+        ),
+        (
+            "def dead_fraction_after_training(lr):\n    model = nn.MLP([2, 32, 32, 2], activation='relu', seed=0)\n"
+            "    return float(np.mean(experiments.dead_fraction(model, data.moons(n=400, seed=0).X_train)))",
+            False,
+        ),
+        (
+            "def dead_fraction_after_training(lr):\n    moons = data.moons(n=400, seed=0)\n    model = nn.MLP([2, 32, 32, 2], activation='relu', seed=0)\n"
+            "    nn.train(model, moons.X_train, moons.y_train, optimizer=nn.Adam(model.parameters(), lr=lr), epochs=5,\n"
+            "             batch_size=32, seed=0, progress=False)\n"
+            "    return float(np.mean(experiments.dead_fraction(model, moons.X_train)))",
+            False,
+        ),
     ],
-    "ex5_6": [("half_dead_lr = 2", True), ("half_dead_lr = 1.5", False), ("half_dead_lr = 3.0", False), ("half_dead_lr = None", False)],
+    "ex5_6": [
+        ("half_dead_lr = 2", True),
+        ("half_dead_lr = 1.5", False),
+        ("half_dead_lr = 3.0", False),
+        ("half_dead_lr = None", False),
+    ],
     # lab 6
     "ex6_1": [
         ("def hard_swish(x):\n    return x * np.minimum(np.maximum(x + 3, 0), 6) / 6", True),
@@ -226,77 +349,146 @@ CORPUS: dict[str, list[tuple[str, bool]]] = {
         ("def hard_swish(x):\n    return x * np.clip(x, 0, 6) / 6", False),
     ],
     "ex6_2": [
-        ("def swish_derivative(x, beta=1.0):\n    import scipy.special\n    s = scipy.special.expit(beta * x)\n    return s * (1 + beta * x * (1 - s))", True),
-        ("def swish_derivative(x, beta=1.0):\n    s = activations.stable_sigmoid(beta * x)\n    return s * (1 + x * (1 - s))", False),
-        ("def swish_derivative(x, beta=1.0):\n    s = 1 / (1 + np.exp(-beta * x))\n    return s + beta * x * s * (1 - s)", False),
-        ("def swish_derivative(x, beta=1.0):\n    s = activations.stable_sigmoid(beta * x)\n    return beta * s * (1 - s)", False),
+        (
+            "def swish_derivative(x, beta=1.0):\n    import scipy.special\n    s = scipy.special.expit(beta * x)\n    return s * (1 + beta * x * (1 - s))",
+            True,
+        ),
+        (
+            "def swish_derivative(x, beta=1.0):\n    s = activations.stable_sigmoid(beta * x)\n    return s * (1 + x * (1 - s))",
+            False,
+        ),
+        (
+            "def swish_derivative(x, beta=1.0):\n    s = 1 / (1 + np.exp(-beta * x))\n    return s + beta * x * s * (1 - s)",
+            False,
+        ),
+        (
+            "def swish_derivative(x, beta=1.0):\n    s = activations.stable_sigmoid(beta * x)\n    return beta * s * (1 - s)",
+            False,
+        ),
     ],
     "ex6_3": [
-        ("def gelu_tanh(x):\n    return x * activations.stable_sigmoid(2 * np.sqrt(2 / np.pi) * (x + 0.044715 * x**3))", True),
+        (
+            "def gelu_tanh(x):\n    return x * activations.stable_sigmoid(2 * np.sqrt(2 / np.pi) * (x + 0.044715 * x**3))",
+            True,
+        ),
         ("def gelu_tanh(x):\n    return 0.5 * x * (1 + np.tanh(0.7978845608028654 * (x + 0.044715 * x ** 3)))", True),
         ("def gelu_tanh(x):\n    return activations.get('gelu')(x)", False),
         ("def gelu_tanh(x):\n    return x * activations.stable_sigmoid(1.702 * x)", False),
         ("def gelu_tanh(x):\n    return x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))", False),
     ],
     "ex6_4": [
-        ("def swiglu(x, W1, W3, W2):\n    a = x @ W1\n    return (a * activations.get('sigmoid')(a) * (x @ W3)) @ W2", True),
+        (
+            "def swiglu(x, W1, W3, W2):\n    a = x @ W1\n    return (a * activations.get('sigmoid')(a) * (x @ W3)) @ W2",
+            True,
+        ),
         ("def swiglu(x, W1, W3, W2):\n    return activations.get('silu')(x @ W1) @ W2", False),
         ("def swiglu(x, W1, W3, W2):\n    return (activations.get('sigmoid')(x @ W1) * (x @ W3)) @ W2", False),
-        ("def swiglu(x, W1, W3, W2):\n    silu = activations.get('silu')\n"
-         "    return autograd.Tensor((silu(x.data @ W1.data) * (x.data @ W3.data)) @ W2.data)", False),
+        (
+            "def swiglu(x, W1, W3, W2):\n    silu = activations.get('silu')\n"
+            "    return autograd.Tensor((silu(x.data @ W1.data) * (x.data @ W3.data)) @ W2.data)",
+            False,
+        ),
     ],
     "ex6_5": [
-        ("def swiglu_hidden_size(d, multiple_of=1):\n    h = 8 * d // 3\n    return -(-h // multiple_of) * multiple_of", True),
+        (
+            "def swiglu_hidden_size(d, multiple_of=1):\n    h = 8 * d // 3\n    return -(-h // multiple_of) * multiple_of",
+            True,
+        ),
         ("def swiglu_hidden_size(d, multiple_of=1):\n    return 4 * d", False),
         ("def swiglu_hidden_size(d, multiple_of=1):\n    return int(2 * (4 * d) / 3)", False),
         ("def swiglu_hidden_size(d, multiple_of=1):\n    return int(2 * d / 3)", False),
     ],
     "ex6_6": [
-        ("def layer_statistics(activation, init, depth, width=256, n=512, seed=0):\n    f = activations.get(activation)\n"
-         "    rng = np.random.default_rng(seed)\n    x = rng.normal(size=(n, width))\n    means, stds = np.empty(depth), np.empty(depth)\n"
-         "    for layer in range(depth):\n        x = f(x @ nn.initial_weights(width, width, init, rng))\n"
-         "        means[layer], stds[layer] = np.mean(x), np.std(x)\n    return means, stds", True),
-        ("def layer_statistics(activation, init, depth, width=256, n=512, seed=0):\n"
-         "    rng = np.random.default_rng(seed)\n    x = rng.normal(size=(n, width))\n    means, stds = [], []\n"
-         "    for _ in range(depth):\n        x = x @ nn.initial_weights(width, width, init, rng)\n"
-         "        means.append(x.mean())\n        stds.append(x.std())\n    return np.array(means), np.array(stds)", False),
-        ("def layer_statistics(activation, init, depth, width=256, n=512, seed=0):\n    f = activations.get(activation)\n"
-         "    rng = np.random.default_rng(seed)\n    x = rng.normal(size=(n, width))\n    means, stds = [], []\n"
-         "    for _ in range(depth):\n        x = f(x @ nn.initial_weights(width, width, init, rng))\n"
-         "        means.append(x.mean())\n        stds.append(x.var())\n    return np.array(means), np.array(stds)", False),
+        (
+            "def layer_statistics(activation, init, depth, width=256, n=512, seed=0):\n    f = activations.get(activation)\n"
+            "    rng = np.random.default_rng(seed)\n    x = rng.normal(size=(n, width))\n    means, stds = np.empty(depth), np.empty(depth)\n"
+            "    for layer in range(depth):\n        x = f(x @ nn.initial_weights(width, width, init, rng))\n"
+            "        means[layer], stds[layer] = np.mean(x), np.std(x)\n    return means, stds",
+            True,
+        ),
+        (
+            "def layer_statistics(activation, init, depth, width=256, n=512, seed=0):\n"
+            "    rng = np.random.default_rng(seed)\n    x = rng.normal(size=(n, width))\n    means, stds = [], []\n"
+            "    for _ in range(depth):\n        x = x @ nn.initial_weights(width, width, init, rng)\n"
+            "        means.append(x.mean())\n        stds.append(x.std())\n    return np.array(means), np.array(stds)",
+            False,
+        ),
+        (
+            "def layer_statistics(activation, init, depth, width=256, n=512, seed=0):\n    f = activations.get(activation)\n"
+            "    rng = np.random.default_rng(seed)\n    x = rng.normal(size=(n, width))\n    means, stds = [], []\n"
+            "    for _ in range(depth):\n        x = f(x @ nn.initial_weights(width, width, init, rng))\n"
+            "        means.append(x.mean())\n        stds.append(x.var())\n    return np.array(means), np.array(stds)",
+            False,
+        ),
     ],
     # lab 7
     "ex7_1": [
         ("def bce_with_logits(z, y):\n    return float(np.mean(np.logaddexp(0, z) - y * z))", True),
-        ("def bce_with_logits(z, y):\n    p = 1 / (1 + np.exp(-z))\n    return float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p))))", False),
+        (
+            "def bce_with_logits(z, y):\n    p = 1 / (1 + np.exp(-z))\n    return float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p))))",
+            False,
+        ),
         ("def bce_with_logits(z, y):\n    return float(np.mean(np.log1p(np.exp(z)) - z * y))", False),
-        ("def bce_with_logits(z, y):\n    return float(np.sum(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))", False),
-        ("def bce_with_logits(z, y):\n    return float(np.sum(np.logaddexp(0, z) - y * z) / len(z))", False),  # mean over rows only
+        (
+            "def bce_with_logits(z, y):\n    return float(np.sum(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))",
+            False,
+        ),
+        (
+            "def bce_with_logits(z, y):\n    return float(np.sum(np.logaddexp(0, z) - y * z) / len(z))",
+            False,
+        ),  # mean over rows only
     ],
     "ex7_2": [
-        ("def cross_entropy(logits, labels):\n    import scipy.special\n"
-         "    return float(np.mean(scipy.special.logsumexp(logits, axis=1) - logits[np.arange(len(labels)), labels]))", True),
-        ("def cross_entropy(logits, labels):\n    m = logits.max(axis=1, keepdims=True)\n    shifted = logits - m\n"
-         "    picked = np.take_along_axis(shifted, np.asarray(labels)[:, None], axis=1)[:, 0]\n"
-         "    return float(np.mean(np.log(np.exp(shifted).sum(axis=1)) - picked))", True),
-        ("def cross_entropy(logits, labels):\n    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)\n"
-         "    return float(np.mean(-np.log(p[np.arange(len(labels)), labels])))", False),
-        ("def cross_entropy(logits, labels):\n    m = logits.max(axis=1, keepdims=True)\n"
-         "    lse = np.log(np.sum(np.exp(logits - m), axis=1))\n"
-         "    return float(np.mean(lse - logits[np.arange(len(labels)), labels]))", False),
-        ("def cross_entropy(logits, labels):\n    m = logits.max(axis=1, keepdims=True)\n"
-         "    lse = (m + np.log(np.sum(np.exp(logits - m), axis=1, keepdims=True)))[:, 0]\n"
-         "    return float(np.sum(lse - logits[np.arange(len(labels)), labels]))", False),
+        (
+            "def cross_entropy(logits, labels):\n    import scipy.special\n"
+            "    return float(np.mean(scipy.special.logsumexp(logits, axis=1) - logits[np.arange(len(labels)), labels]))",
+            True,
+        ),
+        (
+            "def cross_entropy(logits, labels):\n    m = logits.max(axis=1, keepdims=True)\n    shifted = logits - m\n"
+            "    picked = np.take_along_axis(shifted, np.asarray(labels)[:, None], axis=1)[:, 0]\n"
+            "    return float(np.mean(np.log(np.exp(shifted).sum(axis=1)) - picked))",
+            True,
+        ),
+        (
+            "def cross_entropy(logits, labels):\n    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)\n"
+            "    return float(np.mean(-np.log(p[np.arange(len(labels)), labels])))",
+            False,
+        ),
+        (
+            "def cross_entropy(logits, labels):\n    m = logits.max(axis=1, keepdims=True)\n"
+            "    lse = np.log(np.sum(np.exp(logits - m), axis=1))\n"
+            "    return float(np.mean(lse - logits[np.arange(len(labels)), labels]))",
+            False,
+        ),
+        (
+            "def cross_entropy(logits, labels):\n    m = logits.max(axis=1, keepdims=True)\n"
+            "    lse = (m + np.log(np.sum(np.exp(logits - m), axis=1, keepdims=True)))[:, 0]\n"
+            "    return float(np.sum(lse - logits[np.arange(len(labels)), labels]))",
+            False,
+        ),
     ],
     "ex7_3": [
-        ("output_choices = {'Spam': ('Sigmoid', 'BCE_with_logits'), 'digit': ('softmax', 'Cross_Entropy'),"
-         " 'price': ('None', 'MSE'), 'tags': ('sigmoid ', 'bce_with_logits')}", True),
-        ("output_choices = {'spam': ('sigmoid', 'bce_with_logits'), 'digit': ('softmax', 'cross_entropy'),"
-         " 'price': ('none', 'mse'), 'tags': ('softmax', 'cross_entropy')}", False),
-        ("output_choices = {'spam': ('sigmoid', 'bce_with_logits'), 'digit': ('softmax', 'cross_entropy'),"
-         " 'price': ('relu', 'mse'), 'tags': ('sigmoid', 'bce_with_logits')}", False),
-        ("output_choices = {'spam': ('sigmoid', 'mse'), 'digit': ('softmax', 'cross_entropy'),"
-         " 'price': ('none', 'mse'), 'tags': ('sigmoid', 'mse')}", False),
+        (
+            "output_choices = {'Spam': ('Sigmoid', 'BCE_with_logits'), 'digit': ('softmax', 'Cross_Entropy'),"
+            " 'price': ('None', 'MSE'), 'tags': ('sigmoid ', 'bce_with_logits')}",
+            True,
+        ),
+        (
+            "output_choices = {'spam': ('sigmoid', 'bce_with_logits'), 'digit': ('softmax', 'cross_entropy'),"
+            " 'price': ('none', 'mse'), 'tags': ('softmax', 'cross_entropy')}",
+            False,
+        ),
+        (
+            "output_choices = {'spam': ('sigmoid', 'bce_with_logits'), 'digit': ('softmax', 'cross_entropy'),"
+            " 'price': ('relu', 'mse'), 'tags': ('sigmoid', 'bce_with_logits')}",
+            False,
+        ),
+        (
+            "output_choices = {'spam': ('sigmoid', 'mse'), 'digit': ('softmax', 'cross_entropy'),"
+            " 'price': ('none', 'mse'), 'tags': ('sigmoid', 'mse')}",
+            False,
+        ),
     ],
     "ex7_4": [
         ("init_for = {'relu': 'He', 'leaky_relu': 'he', 'selu': 'lecun'}", True),
@@ -307,17 +499,29 @@ CORPUS: dict[str, list[tuple[str, bool]]] = {
         ("init_for = {'relu': 'kaiming', 'leaky_relu': 'he', 'selu': 'lecun'}", False),
     ],
     "ex7_5": [
-        ("def accuracy_summary(activation, seeds=(0, 1, 2)):\n    import statistics\n"
-         "    accuracies = [task_comparison.train_one(activation, 'digits', s).test_accuracy for s in seeds]\n"
-         "    return statistics.fmean(accuracies), statistics.stdev(accuracies)", True),
-        ("def accuracy_summary(activation, seeds=(0, 1, 2)):\n"
-         "    accuracies = [task_comparison.train_one(activation, 'digits', seed).test_accuracy for seed in seeds]\n"
-         "    return float(np.mean(accuracies)), float(np.std(accuracies))", False),
-        ("def accuracy_summary(activation, seeds=(0, 1, 2)):\n"
-         "    return task_comparison.train_one(activation, 'digits', seeds[0]).test_accuracy, 0.0", False),
-        ("def accuracy_summary(activation, seeds=(0, 1, 2)):\n"
-         "    errors = [1 - task_comparison.train_one(activation, 'digits', seed).test_accuracy for seed in seeds]\n"
-         "    return float(np.mean(errors)), float(np.std(errors, ddof=1))", False),
+        (
+            "def accuracy_summary(activation, seeds=(0, 1, 2)):\n    import statistics\n"
+            "    accuracies = [task_comparison.train_one(activation, 'digits', s).test_accuracy for s in seeds]\n"
+            "    return statistics.fmean(accuracies), statistics.stdev(accuracies)",
+            True,
+        ),
+        (
+            "def accuracy_summary(activation, seeds=(0, 1, 2)):\n"
+            "    accuracies = [task_comparison.train_one(activation, 'digits', seed).test_accuracy for seed in seeds]\n"
+            "    return float(np.mean(accuracies)), float(np.std(accuracies))",
+            False,
+        ),
+        (
+            "def accuracy_summary(activation, seeds=(0, 1, 2)):\n"
+            "    return task_comparison.train_one(activation, 'digits', seeds[0]).test_accuracy, 0.0",
+            False,
+        ),
+        (
+            "def accuracy_summary(activation, seeds=(0, 1, 2)):\n"
+            "    errors = [1 - task_comparison.train_one(activation, 'digits', seed).test_accuracy for seed in seeds]\n"
+            "    return float(np.mean(errors)), float(np.std(errors, ddof=1))",
+            False,
+        ),
     ],
 }
 # Exercises whose answer is a value or a property (no public cases to hard-code).
@@ -475,6 +679,8 @@ def _per_question(results: dict) -> dict[str, float]:
     """Question -> points scored (otter names each test 'exN_M - <k>' or 'exN_M')."""
     scores: dict[str, float] = {}
     for test in results["tests"]:
+        if test.get("score") is None:  # the "Public Tests" summary entry
+            continue
         question = test["name"].split(" ")[0]
         scores[question] = scores.get(question, 0.0) + test["score"]
     return scores
@@ -487,8 +693,10 @@ def submission(master: Path, answers: dict[str, str], folder: Path) -> Path:
     for question, source in answers.items():
         name = names[question]
         cells = [
-            c for c in nb.cells
-            if c.cell_type == "code" and re.search(rf"^(def {name}\(|{name} = )", c.source, flags=re.MULTILINE)
+            c
+            for c in nb.cells
+            if c.cell_type == "code"
+            and re.search(rf"^(def {name}\(|{name} = )", c.source, flags=re.MULTILINE)
             and "ok_" not in c.source
         ]
         assert len(cells) == 1, f"{question}: expected one cell defining {name}, found {len(cells)}"
@@ -638,7 +846,11 @@ def _public_callables():
     found = {}
     for module in modules:
         for name, value in vars(module).items():
-            if callable(value) and not name.startswith("_") and getattr(value, "__module__", "").startswith("nonlinear"):
+            if (
+                callable(value)
+                and not name.startswith("_")
+                and getattr(value, "__module__", "").startswith("nonlinear")
+            ):
                 found[f"{value.__module__}.{name}"] = value
     return found
 

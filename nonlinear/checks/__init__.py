@@ -11,6 +11,7 @@ Every lab's checks are also importable from here: ``from nonlinear import checks
 checks.check_stable_sigmoid(f)``; hidden tests pass their own cases: ``check_...(f, data=...)``.
 """
 
+# ruff: noqa: F401  (re-exports: every lab's checks under nonlinear.checks)
 from nonlinear.checks import lab02, lab03, lab04, lab05, lab06, lab07
 from nonlinear.checks.core import CheckResult, decode, dumps, edge_inputs, encode, sample_inputs
 from nonlinear.checks.lab02 import (

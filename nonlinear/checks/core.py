@@ -196,7 +196,10 @@ def run_student(fn: Callable, *args, names: tuple[str, ...] = ()):
     for index, (before, after) in enumerate(zip(args, given, strict=True)):
         if not _same(before, after):
             label = names[index] if index < len(names) else f"argument {index + 1}"
-            return None, f"your function changed its input `{label}` in place: leave the inputs alone and return a new array"
+            return (
+                None,
+                f"your function changed its input `{label}` in place: leave the inputs alone and return a new array",
+            )
     return out, None
 
 
@@ -262,7 +265,9 @@ def _matches(arrays, outputs) -> bool:
     if outputs is None:
         return False
     try:
-        guesses = [np.asarray(o, dtype=np.float64) for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+        guesses = [
+            np.asarray(o, dtype=np.float64) for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])
+        ]
     except (TypeError, ValueError):
         return False
     if len(guesses) != len(arrays):
@@ -328,7 +333,9 @@ def check_cases(
             where = case[0] if elementwise else None
             for part, a, e in zip(parts or ("value",), actual, expected_parts, strict=True):
                 e = np.asarray(e, dtype=np.float64)
-                problem = compare(a, e, rtol, atol, part if parts else "value", where if np.shape(where) == e.shape else None)
+                problem = compare(
+                    a, e, rtol, atol, part if parts else "value", where if np.shape(where) == e.shape else None
+                )
                 if problem is not None:
                     hinted = True  # the float64 values are wrong: a known wrong answer may explain them
                     break
@@ -350,8 +357,14 @@ def check_cases(
                     problem = f"float32 input gave {actual32[0].dtype} output: keep float32 inputs float32"
                 if problem is None:
                     for part, a, e in zip(parts or ("value",), actual32, _as_tuple(expected, parts), strict=True):
-                        problem = compare(a, e, 1e-4, 1e-6, f"{part if parts else 'value'} in float32",
-                                          case[0] if elementwise and np.shape(case[0]) == np.shape(e) else None)
+                        problem = compare(
+                            a,
+                            e,
+                            1e-4,
+                            1e-6,
+                            f"{part if parts else 'value'} in float32",
+                            case[0] if elementwise and np.shape(case[0]) == np.shape(e) else None,
+                        )
                         if problem is not None:
                             break
             if problem is not None and not problem.startswith(NOT_ANSWERED):
@@ -369,9 +382,7 @@ def check_cases(
     return passed(name, f"matches the expected values on all {len(cases)} cases", show)
 
 
-def check_answer(
-    answer, data: dict | None, name: str, *, lab: str, exercise: str, show: bool = True
-) -> CheckResult:
+def check_answer(answer, data: dict | None, name: str, *, lab: str, exercise: str, show: bool = True) -> CheckResult:
     """Compare a value answer with the digest of the expected one (``data``: ``digest``, ``salt``, ``hints``)."""
     if data is None:
         data = public_data(lab, exercise)
@@ -413,8 +424,36 @@ def hint_outputs(wrong: Callable, cases: list) -> list:
 
 def edge_inputs(dtype=np.float64) -> np.ndarray:
     """0, tiny, moderate and huge values of both signs (the inputs every elementwise check tries)."""
-    values = [0.0, -0.0, 1e-12, -1e-12, 0.5, -0.5, 1.0, -1.0, 2.5, -2.5, 6.0, -3.0, 3.0, 20.0, -20.0, 30.0, -30.0,
-              40.0, -40.0, 50.0, -50.0, 700.0, -700.0, 1000.0, -1000.0, 3.5, -6.0, 0.25]
+    values = [
+        0.0,
+        -0.0,
+        1e-12,
+        -1e-12,
+        0.5,
+        -0.5,
+        1.0,
+        -1.0,
+        2.5,
+        -2.5,
+        6.0,
+        -3.0,
+        3.0,
+        20.0,
+        -20.0,
+        30.0,
+        -30.0,
+        40.0,
+        -40.0,
+        50.0,
+        -50.0,
+        700.0,
+        -700.0,
+        1000.0,
+        -1000.0,
+        3.5,
+        -6.0,
+        0.25,
+    ]
     return np.array(values, dtype=dtype)
 
 

@@ -20,8 +20,14 @@ def check_collapse(fn: Callable, show: bool = True, data: dict | None = None) ->
 def check_collapse_affine(fn: Callable, show: bool = True, data: dict | None = None) -> CheckResult:
     """Exercise 2.2: ``collapse_affine(weights, biases)`` -> (W, b) of the whole affine stack (rtol 1e-9)."""
     return check_cases(
-        fn, data, "collapse_affine", lab=LAB, exercise="ex2_2", parts=("weight", "bias"),
-        arg_names=("weights", "biases"), show=show,
+        fn,
+        data,
+        "collapse_affine",
+        lab=LAB,
+        exercise="ex2_2",
+        parts=("weight", "bias"),
+        arg_names=("weights", "biases"),
+        show=show,
     )
 
 
@@ -43,15 +49,22 @@ def test_function(spec):
 
 def check_superposition_gap(fn: Callable, show: bool = True, data: dict | None = None) -> CheckResult:
     """Exercise 2.3: ``superposition_gap(f, x1, x2, a, b)`` = max |f(a x1 + b x2) - (a f(x1) + b f(x2))|."""
-    from nonlinear.checks.core import public_data, missing_data
+    from nonlinear.checks.core import missing_data, public_data
 
     data = data if data is not None else public_data(LAB, "ex2_3")
     if data is None:
         return fail("superposition_gap", missing_data(LAB), show)
     data = dict(data, cases=[(test_function(c[0]), *c[1:]) for c in data["cases"]])
     return check_cases(
-        fn, data, "superposition_gap", lab=LAB, exercise="ex2_3", rtol=1e-9, atol=1e-12,
-        arg_names=("f", "x1", "x2", "a", "b"), show=show,
+        fn,
+        data,
+        "superposition_gap",
+        lab=LAB,
+        exercise="ex2_3",
+        rtol=1e-9,
+        atol=1e-12,
+        arg_names=("f", "x1", "x2", "a", "b"),
+        show=show,
     )
 
 

@@ -14,16 +14,31 @@ LAB = "lab03_backpropagation"
 def check_sigmoid_vjp(fn: Callable, show: bool = True, data: dict | None = None) -> CheckResult:
     """Exercise 3.1: ``sigmoid_vjp(x, grad_out)`` = grad_out σ(x)(1 - σ(x)), 1-d and 2-d, float64 and float32."""
     return check_cases(
-        fn, data, "sigmoid_vjp", lab=LAB, exercise="ex3_1", rtol=1e-9, atol=1e-15, elementwise=True,
-        float32="values", arg_names=("x", "grad_out"), show=show,
+        fn,
+        data,
+        "sigmoid_vjp",
+        lab=LAB,
+        exercise="ex3_1",
+        rtol=1e-9,
+        atol=1e-15,
+        elementwise=True,
+        float32="values",
+        arg_names=("x", "grad_out"),
+        show=show,
     )
 
 
 def check_linear_backward(fn: Callable, show: bool = True, data: dict | None = None) -> CheckResult:
     """Exercise 3.2: ``linear_backward(x, W, grad_out)`` -> (grad_x, grad_W, grad_b) for y = x @ W + b."""
     return check_cases(
-        fn, data, "linear_backward", lab=LAB, exercise="ex3_2", parts=("grad_x", "grad_W", "grad_b"),
-        arg_names=("x", "W", "grad_out"), show=show,
+        fn,
+        data,
+        "linear_backward",
+        lab=LAB,
+        exercise="ex3_2",
+        parts=("grad_x", "grad_W", "grad_b"),
+        arg_names=("x", "W", "grad_out"),
+        show=show,
     )
 
 
@@ -55,14 +70,29 @@ def check_central_difference(fn: Callable, show: bool = True, data: dict | None 
         return fail("central_difference", missing_data(LAB), show)
     data = dict(data, cases=[(test_function(c[0]), *c[1:]) for c in data["cases"]])
     return check_cases(
-        fn, data, "central_difference", lab=LAB, exercise="ex3_5", rtol=1e-6, atol=1e-8,
-        arg_names=("f", "x", "eps"), show=show,
+        fn,
+        data,
+        "central_difference",
+        lab=LAB,
+        exercise="ex3_5",
+        rtol=1e-6,
+        atol=1e-8,
+        arg_names=("f", "x", "eps"),
+        show=show,
     )
 
 
 def check_two_layer_gradients(fn: Callable, show: bool = True, data: dict | None = None) -> CheckResult:
     """Exercise 3.6: the gradients of mean((tanh(x W1 + b1) W2 + b2 - y)^2) w.r.t. W1, b1, W2, b2 (rtol 1e-8)."""
     return check_cases(
-        fn, data, "two_layer_gradients", lab=LAB, exercise="ex3_6", rtol=1e-8, atol=1e-10,
-        parts=("grad_W1", "grad_b1", "grad_W2", "grad_b2"), arg_names=("x", "y", "W1", "b1", "W2", "b2"), show=show,
+        fn,
+        data,
+        "two_layer_gradients",
+        lab=LAB,
+        exercise="ex3_6",
+        rtol=1e-8,
+        atol=1e-10,
+        parts=("grad_W1", "grad_b1", "grad_W2", "grad_b2"),
+        arg_names=("x", "y", "W1", "b1", "W2", "b2"),
+        show=show,
     )

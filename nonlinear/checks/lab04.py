@@ -12,16 +12,34 @@ LAB = "lab04_good_activation"
 def check_elu_derivative(fn: Callable, show: bool = True, data: dict | None = None) -> CheckResult:
     """Exercise 4.1: ``elu_derivative(x, alpha)`` for several alpha, ±1000 included, 1-d, 2-d and float32."""
     return check_cases(
-        fn, data, "elu_derivative", lab=LAB, exercise="ex4_1", rtol=1e-9, atol=1e-12, elementwise=True,
-        float32="values", arg_names=("x", "alpha"), show=show,
+        fn,
+        data,
+        "elu_derivative",
+        lab=LAB,
+        exercise="ex4_1",
+        rtol=1e-9,
+        atol=1e-12,
+        elementwise=True,
+        float32="values",
+        arg_names=("x", "alpha"),
+        show=show,
     )
 
 
 def check_tanh_vjp_from_output(fn: Callable, show: bool = True, data: dict | None = None) -> CheckResult:
     """Exercise 4.2: ``tanh_vjp_from_output(y, grad_out)`` = grad_out (1 - y^2)."""
     return check_cases(
-        fn, data, "tanh_vjp_from_output", lab=LAB, exercise="ex4_2", rtol=1e-9, atol=1e-12, elementwise=True,
-        float32="values", arg_names=("y", "grad_out"), show=show,
+        fn,
+        data,
+        "tanh_vjp_from_output",
+        lab=LAB,
+        exercise="ex4_2",
+        rtol=1e-9,
+        atol=1e-12,
+        elementwise=True,
+        float32="values",
+        arg_names=("y", "grad_out"),
+        show=show,
     )
 
 

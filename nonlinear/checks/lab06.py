@@ -26,24 +26,51 @@ LAB = "lab06_modern_activations"
 def check_hard_swish(fn: Callable, show: bool = True, data: dict | None = None) -> CheckResult:
     """Exercise 6.1: ``hard_swish(x)`` = x ReLU6(x + 3) / 6, 1-d, 2-d and float32."""
     return check_cases(
-        fn, data, "hard_swish", lab=LAB, exercise="ex6_1", rtol=1e-9, atol=1e-12, elementwise=True,
-        float32="values", arg_names=("x",), show=show,
+        fn,
+        data,
+        "hard_swish",
+        lab=LAB,
+        exercise="ex6_1",
+        rtol=1e-9,
+        atol=1e-12,
+        elementwise=True,
+        float32="values",
+        arg_names=("x",),
+        show=show,
     )
 
 
 def check_swish_derivative(fn: Callable, show: bool = True, data: dict | None = None) -> CheckResult:
     """Exercise 6.2: ``swish_derivative(x, beta)`` for several beta, ±1000 included, 1-d, 2-d and float32."""
     return check_cases(
-        fn, data, "swish_derivative", lab=LAB, exercise="ex6_2", rtol=1e-9, atol=1e-12, elementwise=True,
-        float32="values", arg_names=("x", "beta"), show=show,
+        fn,
+        data,
+        "swish_derivative",
+        lab=LAB,
+        exercise="ex6_2",
+        rtol=1e-9,
+        atol=1e-12,
+        elementwise=True,
+        float32="values",
+        arg_names=("x", "beta"),
+        show=show,
     )
 
 
 def check_gelu_tanh(fn: Callable, show: bool = True, data: dict | None = None) -> CheckResult:
     """Exercise 6.3: ``gelu_tanh(x)`` = x/2 (1 + tanh(sqrt(2/π)(x + 0.044715 x³))), rtol 1e-9, atol 1e-12."""
     return check_cases(
-        fn, data, "gelu_tanh", lab=LAB, exercise="ex6_3", rtol=1e-9, atol=1e-12, elementwise=True,
-        float32="values", arg_names=("x",), show=show,
+        fn,
+        data,
+        "gelu_tanh",
+        lab=LAB,
+        exercise="ex6_3",
+        rtol=1e-9,
+        atol=1e-12,
+        elementwise=True,
+        float32="values",
+        arg_names=("x",),
+        show=show,
     )
 
 
@@ -104,14 +131,29 @@ def check_swiglu(fn: Callable, show: bool = True, data: dict | None = None) -> C
 def check_swiglu_hidden_size(fn: Callable, show: bool = True, data: dict | None = None) -> CheckResult:
     """Exercise 6.5: ``swiglu_hidden_size(d, multiple_of)``: int(2/3 · 4d) rounded up to a multiple (exact)."""
     return check_cases(
-        fn, data, "swiglu_hidden_size", lab=LAB, exercise="ex6_5", rtol=0, atol=0,
-        arg_names=("d", "multiple_of"), show=show,
+        fn,
+        data,
+        "swiglu_hidden_size",
+        lab=LAB,
+        exercise="ex6_5",
+        rtol=0,
+        atol=0,
+        arg_names=("d", "multiple_of"),
+        show=show,
     )
 
 
 def check_layer_statistics(fn: Callable, show: bool = True, data: dict | None = None) -> CheckResult:
     """Exercise 6.6: ``layer_statistics(activation, init, depth, width, n, seed)`` -> (means, stds), rtol 1e-9."""
     return check_cases(
-        fn, data, "layer_statistics", lab=LAB, exercise="ex6_6", rtol=1e-9, atol=1e-12, parts=("means", "stds"),
-        arg_names=("activation", "init", "depth", "width", "n", "seed"), show=show,
+        fn,
+        data,
+        "layer_statistics",
+        lab=LAB,
+        exercise="ex6_6",
+        rtol=1e-9,
+        atol=1e-12,
+        parts=("means", "stds"),
+        arg_names=("activation", "init", "depth", "width", "n", "seed"),
+        show=show,
     )

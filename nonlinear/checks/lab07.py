@@ -30,8 +30,15 @@ def check_bce_with_logits(fn: Callable, show: bool = True, data: dict | None = N
 def check_cross_entropy(fn: Callable, show: bool = True, data: dict | None = None) -> CheckResult:
     """Exercise 7.2: ``cross_entropy(logits, labels)``: mean of logsumexp(row) - row[label] (rtol 1e-10), silent."""
     return check_cases(
-        fn, data, "cross_entropy", lab=LAB, exercise="ex7_2", rtol=1e-10, atol=1e-12,
-        arg_names=("logits", "labels"), show=show,
+        fn,
+        data,
+        "cross_entropy",
+        lab=LAB,
+        exercise="ex7_2",
+        rtol=1e-10,
+        atol=1e-12,
+        arg_names=("logits", "labels"),
+        show=show,
     )
 
 
@@ -159,6 +166,14 @@ def check_init_choices(answer, show: bool = True, data: dict | None = None) -> C
 def check_accuracy_summary(fn: Callable, show: bool = True, data: dict | None = None) -> CheckResult:
     """Exercise 7.5: ``accuracy_summary(activation, seeds)`` -> (mean, sample std) of the test accuracy (rtol 1e-9)."""
     return check_cases(
-        fn, data, "accuracy_summary", lab=LAB, exercise="ex7_5", rtol=1e-9, atol=1e-12, parts=("mean", "std"),
-        arg_names=("activation", "seeds"), show=show,
+        fn,
+        data,
+        "accuracy_summary",
+        lab=LAB,
+        exercise="ex7_5",
+        rtol=1e-9,
+        atol=1e-12,
+        parts=("mean", "std"),
+        arg_names=("activation", "seeds"),
+        show=show,
     )
