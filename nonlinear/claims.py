@@ -107,12 +107,34 @@ class Decision:
     reason: str
     unit: str = ""
     scale: float = 1.0
+    confidence: float = 0.95
+
+    def widened(self, settings: int) -> Decision:
+        """The same differences decided at the family-wise level of ``settings`` comparisons (Bonferroni).
+
+        The interval is rebuilt at confidence 1 − 0.05/k from the same mean and
+        standard error, and the rules of :func:`decide` are applied again.
+        """
+        from scipy import stats
+
+        if settings < 1:
+            raise ValueError(f"settings must be >= 1, got {settings}")
+        if settings == 1:
+            return self
+        level = 1 - (1 - 0.95) / settings
+        old = stats.t.ppf(0.5 + self.confidence / 2, self.n - 1)
+        new = stats.t.ppf(0.5 + level / 2, self.n - 1)
+        half = (self.high - self.low) / 2 * new / old
+        low, high = self.mean - half, self.mean + half
+        verdict, reason = _classify(low, high, self.threshold)
+        return Decision(verdict, self.mean, low, high, self.n, self.threshold, reason, self.unit, self.scale, level)
 
     def text(self) -> str:
         """'mean paired difference +1.20 (95% CI +0.40 to +2.00; 10 seeds; threshold 0.50)'."""
         s, u = self.scale, self.unit
         return (
-            f"mean paired difference {s * self.mean:+.2f}{u} (95% CI {s * self.low:+.2f} to {s * self.high:+.2f}{u}; "
+            f"mean paired difference {s * self.mean:+.2f}{u} ({100 * self.confidence:.3g}% CI {s * self.low:+.2f} to "
+            f"{s * self.high:+.2f}{u}; "
             f"{self.n} seeds; threshold {s * self.threshold:.2f}{u})"
         )
 
@@ -157,17 +179,21 @@ def decide(
     if len(d) >= 2 and np.ptp(d) == 0 and d[0] == 0:
         raise SaturatedTask("every paired difference is exactly 0: the task cannot tell the arms apart")
     mean, low, high = interval(d)
-    if high < 0:
-        verdict, reason = WRONG, "the whole interval lies on the other side of zero"
-    elif low > threshold:
-        verdict, reason = HOLDS, "the whole interval lies beyond the threshold"
-    elif low > 0:
-        verdict, reason = CAVEATS, "the effect is there, but the interval reaches below the threshold"
-    elif high < threshold and low > -threshold:
-        verdict, reason = NOT_REPRODUCED, "the interval contains 0 and excludes an effect as large as the threshold"
-    else:
-        verdict, reason = NOT_REPRODUCED, "the interval contains 0"
+    verdict, reason = _classify(low, high, float(threshold))
     return Decision(verdict, mean, low, high, len(d), float(threshold), reason, unit, scale)
+
+
+def _classify(low: float, high: float, threshold: float) -> tuple[str, str]:
+    """The verdict and its reason from an interval [low, high] and the threshold δ (rules in :func:`decide`)."""
+    if high < 0:
+        return WRONG, "the whole interval lies on the other side of zero"
+    if low > threshold:
+        return HOLDS, "the whole interval lies beyond the threshold"
+    if low > 0:
+        return CAVEATS, "the effect is there, but the interval reaches below the threshold"
+    if high < threshold and low > -threshold:
+        return NOT_REPRODUCED, "the interval contains 0 and excludes an effect as large as the threshold"
+    return NOT_REPRODUCED, "the interval contains 0"
 
 
 def saturated(*arms: Iterable[float], ceiling: float | None = CEILING, floor: float | None = None) -> bool:
@@ -215,13 +241,19 @@ def paired(
 def combine(decisions: Mapping[str, Decision | str]) -> str:
     """One verdict from several settings (depths, optimisers, tasks), each already decided.
 
-    All hold → holds; all supported (holds or with caveats) → holds with caveats;
-    some supported, others not → holds with caveats (the claim is conditional);
-    none supported but some wrong → wrong; otherwise not reproduced here.
+    With k > 1 settings, each :class:`Decision` is first decided again at the
+    family-wise level 1 − 0.05/k (:meth:`Decision.widened`, Bonferroni), so that
+    one interval among many that misses zero by chance cannot decide the claim.
+    Then: all hold → holds; all supported (holds or with caveats) → holds with
+    caveats; some supported, others not → holds with caveats (the claim is
+    conditional); none supported but some wrong → wrong; otherwise not
+    reproduced here.
     """
     if not decisions:
         raise ValueError("no decisions to combine")
-    verdicts = [d.verdict if isinstance(d, Decision) else d for d in decisions.values()]
+    k = len(decisions)
+    verdicts = [d.widened(k).verdict if isinstance(d, Decision) and k > 1 else d for d in decisions.values()]
+    verdicts = [d.verdict if isinstance(d, Decision) else d for d in verdicts]
     for v in verdicts:
         _check_verdict(v)
     if all(v == HOLDS for v in verdicts):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from nonlinear import claims
 from nonlinear.claim_registry import ENTRIES, MERGED, REGISTRY, SOURCES
@@ -164,6 +165,29 @@ def test_combine_takes_decisions_and_rejects_nonsense():
         claims.combine({"x": "true"})
     with pytest.raises(ValueError, match="no decisions"):
         claims.combine({})
+
+
+def test_widened_rebuilds_the_interval_at_the_family_wise_level():
+    d = claims.decide(synthetic(1.0, 1.0), threshold=0.5)
+    wide = d.widened(8)
+    assert wide.confidence == pytest.approx(1 - 0.05 / 8)
+    half = stats.t.ppf(1 - 0.025 / 8, 9) / np.sqrt(10)
+    assert (wide.low, wide.high) == pytest.approx((1.0 - half, 1.0 + half))
+    assert d.widened(1) == d
+    assert "99.4% CI" in wide.text()
+
+
+def test_combine_corrects_for_several_settings():
+    # One setting whose 95% interval barely misses zero (mean -0.8, half-width 0.715),
+    # seven that contain zero: by itself "wrong", among eight settings "not reproduced here".
+    barely = claims.decide(synthetic(-0.8, 1.0), threshold=0.5)
+    assert barely.verdict == "wrong"
+    null = {f"s{i}": claims.decide(synthetic(0.0, 1.0, seed=i), threshold=0.5) for i in range(7)}
+    assert claims.combine({"s": barely}) == "wrong"
+    assert claims.combine({**null, "barely": barely}) == "not reproduced here"
+    # A clear effect survives the correction.
+    clear = claims.decide(synthetic(-3.0, 1.0), threshold=0.5)
+    assert claims.combine({**null, "clear": clear}) == "wrong"
 
 
 @pytest.mark.parametrize(
