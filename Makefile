@@ -1,8 +1,8 @@
 # make book         install what is needed, build the book into _build/html (strict; skipped
 #                   when _build/html was built from exactly these inputs)
-# make test         install what is needed (Chromium too), run the test suite, all but the two
-#                   slow checks below
-# make test-all     the whole suite: also the Binder environment and every page run twice (CI runs it)
+# make test         install what is needed (Chromium too), run the whole test suite (CI runs it)
+# make test-quick   the suite without its two slow checks: the Binder environment and every
+#                   page run twice
 # make test-binder  only the tests that build fresh environments (marker binder)
 # make serve        build if needed, then serve _build/html on http://127.0.0.1:8000
 # make lab          open JupyterLab on the chapters and labs (.md chapters open as notebooks)
@@ -14,7 +14,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: book test test-all test-binder serve lab bench lint venv node browser clean results
+.PHONY: book test test-quick test-binder serve lab bench lint venv node browser clean results
 
 venv:
 	VENV=$(VENV) scripts/setup_venv.sh
@@ -35,13 +35,13 @@ book: venv node
 # page's execution from it instead of running the page again (tests/test_execution.py).
 # pytest exits 5 when it collects no tests; make treats that as a failure too.
 test: venv node browser
-	$(BIN)/python -m pytest -n 2 -m "not binder and not twice"
-
-# Adds tests/test_binder.py (binder/requirements.txt installed into a fresh environment,
-# about 1.4 GB, removed at the end, and every page run there) and tests/test_reproducible.py
-# (every page run a second time, outputs compared apart from clock readings).
-test-all: venv node browser
 	$(BIN)/python -m pytest -n 2
+
+# Leaves out tests/test_binder.py and tests/test_grading_env.py (fresh environments,
+# about 1.4 GB for a while, removed at the end) and tests/test_reproducible.py (every page
+# run a second time, outputs compared apart from clock readings).
+test-quick: venv node browser
+	$(BIN)/python -m pytest -n 2 -m "not binder and not twice"
 
 test-binder: venv
 	$(BIN)/python -m pytest -n 2 -m binder

@@ -8,7 +8,7 @@
    (scripts/build_book.py: every page executed fresh, one per core), against
    <= 3 min; then, on that site, the browser tests (tests/test_site.py) against
    <= 2 min, and the weight of every page with everything it loads, as headless
-   Chromium fetched it (scripts/browse_site.py); then the test suite as `make test`
+   Chromium fetched it (scripts/browse_site.py); then the test suite as `make test-quick`
    runs it, warm (environment installed, that build reused), against <= 5 min;
 3. each numpy activation of `nonlinear.activations` against its
    `torch.nn.functional` counterpart on 10**6 elements, float32 and float64, forward
@@ -207,11 +207,11 @@ def measure_build(measure_site: bool = True) -> dict:
 
 
 def measure_suite() -> dict:
-    """The suite as `make test` runs it; warm: the environment is installed and the build above is reused."""
+    """The suite as `make test-quick` runs it (no fresh environments, no second run of every page); warm: the environment is installed and the build above is reused."""
     from build_book import fresh_record
 
     reused = fresh_record() is not None
-    say(f"[suite] make test's pytest ({'build reused' if reused else 'building the book inside'}) ...")
+    say(f"[suite] make test-quick's pytest ({'build reused' if reused else 'building the book inside'}) ...")
     start = time.perf_counter()
     result = subprocess.run([sys.executable, *SUITE_COMMAND], cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start
@@ -381,7 +381,7 @@ def report(results: dict) -> str:
             how = "the build above reused" if suite["build_reused"] else "the book built inside it"
             rows.append(
                 [
-                    f"test suite (`make test`), warm: {how} ({suite['summary']})",
+                    f"quick test suite (`make test-quick`), warm: {how} ({suite['summary']})",
                     fmt(suite["seconds"], 0),
                     str(suite["exit_code"]),
                     f"≤ {SUITE_BUDGET_S:.0f} s: {verdict(suite['within_budget'])}",

@@ -20,8 +20,8 @@ build of it on disk) instead of ``torch==2.13.0+cpu``. Every other line is insta
 The environment is built once per test run (under pytest-xdist, one worker builds it and the
 other waits) in ``_build/binder-test/`` (about 1.4 GB), which the last worker to finish with it deletes
 (``NONLINEAR_KEEP_BINDER=1`` keeps it for a look). Its kernels talk over Unix sockets,
-like every kernel the project starts. These tests carry the ``binder`` marker: ``make test-all``
-and ``pytest -m binder`` run them, ``make test`` leaves them out.
+like every kernel the project starts. These tests carry the ``binder`` marker: ``make test``
+and ``pytest -m binder`` run them, ``make test-quick`` leaves them out.
 """
 
 from __future__ import annotations

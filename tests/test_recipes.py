@@ -29,11 +29,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", ROOT / "chapters" / "how_to_use.md", ROOT / "chapters" / "instructor_guide.md"]
-MAKE_TARGETS = {"book", "test", "test-all", "test-binder", "serve", "lab", "bench", "results", "clean", "lint"}
+MAKE_TARGETS = {"book", "test", "test-quick", "test-binder", "serve", "lab", "bench", "results", "clean", "lint"}
 
 # Each known command: a pattern, and what exercises it.
 KNOWN = {
-    r"make (book|test|test-all|test-binder|serve|lab|bench|results|clean|lint)( \w+=\S+)*": "test_make_targets_exist",
+    r"make (book|test|test-quick|test-binder|serve|lab|bench|results|clean|lint)( \w+=\S+)*": "test_make_targets_exist",
     r"python3\.11 -m venv \.venv": "test_the_recipe_without_make_runs_what_make_runs",
     r"source \.venv/bin/activate": "test_the_recipe_without_make_runs_what_make_runs",
     r"pip install -r requirements(-dev)?\.txt": "test_the_recipe_without_make_runs_what_make_runs",

@@ -7,7 +7,7 @@ Random identifiers that Jupyter itself gives to widgets and animations are not t
 page's content and are compared as equal.
 
 Expensive (it runs every page once more), so it carries the marker ``twice`` and is
-left out of ``make test``; ``make test-all`` (and CI) runs it. The first run is the
+left out of ``make test-quick``; ``make test`` (and CI) runs it. The first run is the
 strict build's when the build of exactly these inputs is there (``make book``);
 the second runs the pages two at a time.
 """
