@@ -1240,7 +1240,7 @@ register(
             r"\mathrm{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}",
             r"\partial s_i / \partial x_j = s_i(\delta_{ij} - s_j)",
             (0.0, 1.0),
-            "(0, 1), sums to 1",
+            r"(0, 1),\ \text{sums to 1}",
             False,
             None,
             True,
