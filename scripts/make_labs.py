@@ -210,9 +210,17 @@ _WHEEL: dict[str, Path] = {}
 
 
 def helper_wheel() -> Path:
-    """A wheel of the helper package built from this working tree (once per run), for the autograder."""
+    """A wheel of the helper package built from this working tree (once per run), for the autograder.
+
+    Built from a copy of pyproject.toml and nonlinear/ in a temporary folder: nothing is written into
+    the repository, and parallel builds (the test suite's workers) cannot collide.
+    """
     if "wheel" not in _WHEEL or not _WHEEL["wheel"].exists():
-        out = Path(tempfile.mkdtemp(prefix="nonlinear-wheel-"))
+        work = Path(tempfile.mkdtemp(prefix="nonlinear-wheel-"))
+        source, out = work / "source", work / "dist"
+        source.mkdir()
+        shutil.copy(ROOT / "pyproject.toml", source)
+        shutil.copytree(ROOT / "nonlinear", source / "nonlinear", ignore=shutil.ignore_patterns("__pycache__"))
         command = [
             sys.executable,
             "-m",
@@ -223,7 +231,7 @@ def helper_wheel() -> Path:
             "--no-build-isolation",
             "-w",
             str(out),
-            str(ROOT),
+            str(source),
         ]
         done = subprocess.run(command, capture_output=True, text=True)
         wheels = list(out.glob("nonlinear-*.whl"))
