@@ -48,6 +48,7 @@ master's first cell with the one ``_config.yml`` gives; tests/test_labs.py runs 
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib.util
 import pprint
 import re
@@ -217,6 +218,7 @@ def helper_wheel() -> Path:
     """
     if "wheel" not in _WHEEL or not _WHEEL["wheel"].exists():
         work = Path(tempfile.mkdtemp(prefix="nonlinear-wheel-"))
+        atexit.register(shutil.rmtree, work, True)
         source, out = work / "source", work / "dist"
         source.mkdir()
         shutil.copy(ROOT / "pyproject.toml", source)
