@@ -3,7 +3,8 @@
 - ``ch5-rectifiers``: ReLU, ELU and leaky ReLU with slopes 0.01 and 0.02 on MNIST-1D, 2, 8 and 20 hidden
   layers of 64, SGD with momentum and Adam, He initialisation, 10 epochs, 10 paired seeds: accuracy, the
   training-loss curve, each hidden layer's mean activation, and the accuracy under Gaussian input noise.
-- ``ch5-overfit``: an over-fitting setting (500 MNIST-1D training examples, 50 epochs of Adam) with ReLU,
+- ``ch5-overfit``: an over-fitting setting (500 MNIST-1D training examples, 50 epochs of Adam or SGD with
+  momentum) with ReLU,
   tanh, leaky ReLU with RReLU's mean slope 11/48, RReLU, noisy ReLU (σ = 0.5) and PReLU, 2 and 8 hidden layers.
 - ``ch5-dying``: dead ReLU and leaky-ReLU units after 10 epochs of plain SGD on the digits at learning rates
   0.01 … 1, and for ReLU what 5 more epochs at learning rate 0.01 or 0.1 revive.
@@ -118,9 +119,9 @@ OVERFIT_EPOCHS = 50
 
 @experiment(
     "ch5-overfit",
-    configs=grid(arm=list(OVERFIT_ARMS), depth=[2, 8]),
+    configs=grid(arm=list(OVERFIT_ARMS), depth=[2, 8], optimiser=["adam", "sgd-momentum"]),
     seeds=SEEDS,
-    description="MNIST-1D with 500 training examples, width 64, Adam 1e-3, 50 epochs, batch 64: "
+    description="MNIST-1D with 500 training examples, width 64, Adam or SGD with momentum, 50 epochs, batch 64: "
     "training and test accuracy, loss per epoch",
 )
 def overfit(config, seed):
@@ -130,7 +131,7 @@ def overfit(config, seed):
     )
     name, params, init = OVERFIT_ARMS[config["arm"]]
     sizes = [d.n_features] + [64] * config["depth"] + [d.n_classes]
-    model, history = fit(d, name, params, sizes, "adam", seed, OVERFIT_EPOCHS, init)
+    model, history = fit(d, name, params, sizes, config["optimiser"], seed, OVERFIT_EPOCHS, init)
     train_acc, test_acc = accuracy(model, d.X_train, d.y_train), accuracy(model, d.X_test, d.y_test)
     loss = [v if np.isfinite(v) else float(np.log(d.n_classes)) for v in history.loss]
     loss += [float(np.log(d.n_classes))] * (OVERFIT_EPOCHS - len(loss))
