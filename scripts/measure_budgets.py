@@ -44,6 +44,7 @@ NOTEBOOK_BUDGET_MIB = 1024.0
 BUILD_BUDGET_S = 180.0
 BROWSER_BUDGET_S = 120.0
 SUITE_BUDGET_S = 300.0
+RESULTS_BUDGET_S = 45 * 60.0  # make results on two cores
 SUITE_COMMAND = ["-m", "pytest", "-n", "2", "-m", "not binder and not twice", "-q", "-p", "no:cacheprovider"]
 PAGE_BUDGET_KIB = PAGE_BUDGET_BYTES // 1024
 ACTIVATION_ELEMENTS = 10**6
@@ -300,6 +301,76 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def measure_results_store(rerun: bool) -> dict:
+    """The heavy experiments of ``make results``: each one's stored wall time, or all rerun now (``--rerun-results``).
+
+    The stored wall time is what ``make results`` took for that experiment when it
+    last ran (both cores); ``run_time_s`` adds up the single runs, so half of it
+    estimates the wall time on two idle cores.
+    """
+    from nonlinear import study
+
+    seconds = None
+    if rerun:
+        say("[results] make results FORCE=1 (every experiment, both cores) ...")
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "nonlinear.study", "--jobs", "2", "--force"], cwd=ROOT, check=True)
+        seconds = time.perf_counter() - start
+    rows = []
+    for name in sorted(study.experiments()):
+        path = ROOT / "assets" / "results" / f"{name}.json"
+        stored = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        rows.append(
+            {
+                "name": name,
+                "runs": len(stored.get("runs", [])),
+                "wall_time_s": stored.get("wall_time_s"),
+                "run_time_s": stored.get("run_time_s"),
+                "created": stored.get("created"),
+                "fresh": study.is_fresh(name),
+            }
+        )
+    wall = sum(r["wall_time_s"] or 0 for r in rows)
+    return {
+        "experiments": rows,
+        "rerun_seconds": None if seconds is None else round(seconds, 1),
+        "stored_wall_s": round(wall, 1),
+        "runs_s": round(sum(r["run_time_s"] or 0 for r in rows), 1),
+        "within_budget": (seconds if seconds is not None else wall) <= RESULTS_BUDGET_S,
+    }
+
+
+def results_report(store: dict) -> str:
+    """The results-store section of the report."""
+    lines = [
+        f"Budget: all of `make results` in ≤ {RESULTS_BUDGET_S / 60:.0f} min on two cores. "
+        + (
+            f"Rerun in this benchmark: {store['rerun_seconds'] / 60:.1f} min."
+            if store["rerun_seconds"] is not None
+            else "Times as stored by the last `make results` of each experiment (not rerun in this benchmark; "
+            "the machine may have run other work then)."
+        )
+        + f" Together: {store['stored_wall_s'] / 60:.1f} min of wall time; the single runs add up to "
+        f"{store['runs_s'] / 60:.1f} CPU-minutes, so about {store['runs_s'] / 120:.1f} min on two idle cores. "
+        f"Budget: {verdict(store['within_budget'])}.\n",
+        table(
+            ["experiment", "runs", "wall time (s)", "runs added up (s)", "stored", "fresh"],
+            [
+                [
+                    f"`{r['name']}`",
+                    str(r["runs"]),
+                    fmt(r["wall_time_s"], 0),
+                    fmt(r["run_time_s"], 0),
+                    r["created"] or "–",
+                    "yes" if r["fresh"] else "**no**",
+                ]
+                for r in store["experiments"]
+            ],
+        ),
+    ]
+    return "\n".join(lines)
+
+
 def verdict(ok: bool) -> str:
     return "pass" if ok else "**over**"
 
@@ -414,6 +485,11 @@ def report(results: dict) -> str:
                 )
             )
 
+    store = results.get("results_store")
+    if store:
+        parts.append("## Heavy experiments (`make results`)\n")
+        parts.append(results_report(store))
+
     parts.append("## Activations and a training step: numpy against PyTorch\n")
     if results.get("activations_note"):
         parts.append(f"Not measured: {results['activations_note']}.")
@@ -432,6 +508,9 @@ def main() -> int:
     parser.add_argument("--skip-suite", action="store_true", help="skip timing the test suite")
     parser.add_argument("--skip-notebooks", action="store_true")
     parser.add_argument("--skip-activations", action="store_true")
+    parser.add_argument(
+        "--rerun-results", action="store_true", help="time make results FORCE=1 instead of reading the stored times"
+    )
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument(
         "--torch-threads",
@@ -454,6 +533,7 @@ def main() -> int:
         results["build"] = measure_build()
     if not args.skip_suite:
         results["suite"] = measure_suite()
+    results["results_store"] = measure_results_store(args.rerun_results)
     if not args.skip_activations:
         results["activations"], results["activations_note"] = measure_activations(args.repeats)
 
@@ -472,6 +552,8 @@ def main() -> int:
         over.append("the browser tests")
     if results.get("suite") and not results["suite"]["within_budget"]:
         over.append("the test suite")
+    if not results["results_store"]["within_budget"]:
+        over.append("make results")
     over += [f"page {r['page']}" for r in build.get("pages", []) if not r["within_budget"]]
     if over:
         say(f"Over budget or failed: {', '.join(over)}")
