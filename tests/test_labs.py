@@ -12,8 +12,10 @@ For every lab master in notebooks/masters/ (otter-grader assign format):
 - for every exercise, each answer of ``CORPUS`` (right ones written differently from
   the master, plausible wrong ones) gets its verdict from the check in the notebook,
   the public test and the hidden tests alike; an answer that hard-codes the public
-  cases passes the check but not the hidden tests; no callable of the installed
-  ``nonlinear.checks`` passes a hidden test; points come from hidden tests only;
+  cases passes the check but not the hidden tests; an answer that calls the course
+  package or torch is refused by the check and the hidden tests alike; no public
+  callable of the installed package ``nonlinear`` (registry activations included)
+  passes a hidden test; points come from hidden tests only;
 - a notebook with a correct answer everywhere shows PASS at every check and gets full
   marks from ``otter run``; half answered gets exactly those points; blank gets 0;
 - every master starts with the Colab cell, every student version with its title and
@@ -524,6 +526,67 @@ CORPUS: dict[str, list[tuple[str, bool]]] = {
         ),
     ],
 }
+# Answers that hand the work to the course package or to torch: the package keeps these functions (the
+# chapters use them), so the rule "write it yourself" is enforced by the check (core.calls_forbidden):
+# all three verdicts are False and the check's message names what was called.
+PACKAGE_CALLS: dict[str, list[str]] = {
+    "ex2_1": [
+        "def collapse(weights):\n    import functools\n    import torch\n"
+        "    return functools.reduce(torch.matmul, [torch.from_numpy(w) for w in weights]).numpy()",
+    ],
+    "ex3_1": [
+        "def sigmoid_vjp(x, grad_out):\n    return grad_out * activations.get('sigmoid').derivative(x)",
+        "sigmoid_vjp = lambda x, grad_out: grad_out * activations.get('sigmoid').derivative(x)",
+    ],
+    "ex4_1": [
+        "def elu_derivative(x, alpha=1.0):\n    return activations.get('elu', alpha=alpha).derivative(x)",
+        "def elu_derivative(x, alpha=1.0):\n    import torch\n    t = torch.tensor(x, requires_grad=True)\n"
+        "    torch.nn.functional.elu(t, alpha).sum().backward()\n    return t.grad.numpy()",
+    ],
+    "ex5_1": [
+        "stable_sigmoid = activations.stable_sigmoid",
+        "def stable_sigmoid(x):\n    return activations.stable_sigmoid(x)",
+        "from nonlinear.activations import stable_sigmoid as my_sigmoid\n\ndef stable_sigmoid(x):\n    return my_sigmoid(x)",
+        "stable_sigmoid = activations.get('sigmoid')",
+        "def stable_sigmoid(x):\n    import torch\n    return torch.sigmoid(torch.from_numpy(x)).numpy()",
+    ],
+    "ex5_2": [
+        "stable_softplus = activations.stable_softplus",
+        "def stable_softplus(x):\n    return activations.get('softplus')(x)",
+        "def stable_softplus(x):\n    from nonlinear.activations import stable_softplus as sp\n    return sp(x)",
+    ],
+    "ex5_4": [
+        "def leaky_relu_derivative(x, negative_slope=0.01):\n"
+        "    return activations.get('leaky_relu', negative_slope=negative_slope).derivative(x)",
+    ],
+    "ex6_1": [
+        "hard_swish = activations.get('hardswish')",
+        "hard_swish = activations.get('hardswish').__call__",
+        "def hard_swish(x):\n    import torch\n    return torch.nn.functional.hardswish(torch.from_numpy(x)).numpy()",
+    ],
+    "ex6_2": [
+        "def swish_derivative(x, beta=1.0):\n    return activations.get('silu').derivative(beta * x) * beta",
+    ],
+    "ex6_3": [
+        "gelu_tanh = lambda x: activations.get('gelu', approximate='tanh')(x)",
+        "from nonlinear.activations import get as act\n\ndef gelu_tanh(x):\n    return act('gelu', approximate='tanh')(x)",
+    ],
+    "ex6_6": [
+        "def layer_statistics(activation, init, depth, width=256, n=512, seed=0):\n"
+        "    s = experiments.forward_statistics(activation, depth, width=width, n=n, init=init, seed=seed)\n"
+        "    return s['mean'], s['std']",
+        "from nonlinear.experiments import forward_statistics as stats\n\n"
+        "def layer_statistics(activation, init, depth, width=256, n=512, seed=0):\n"
+        "    s = stats(activation, depth, width=width, n=n, init=init, seed=seed)\n    return s['mean'], s['std']",
+    ],
+    "ex7_1": [
+        "def bce_with_logits(z, y):\n    from nonlinear import autograd, nn as engine\n"
+        "    return float(engine.bce_with_logits(autograd.Tensor(z), y).data)",
+    ],
+}
+for _question, _sources in PACKAGE_CALLS.items():
+    CORPUS[_question] += [(_source, False) for _source in _sources]
+
 # Exercises whose answer is a value or a property (no public cases to hard-code).
 NOT_HARDCODABLE = {"ex2_4", "ex2_5", "ex5_6", "ex6_4", "ex7_3", "ex7_4"}
 
@@ -825,6 +888,8 @@ def test_corpus_verdicts_agree(master, question, index, built, environments):
     exec(source, env)
     check, public, hidden, message = verdicts(built[master.stem], master, question, env)
     assert (check, public, hidden) == (expected, expected, expected), f"{source}\n-> check says: {message}"
+    if source in PACKAGE_CALLS.get(question, []):  # refused for the call, and the message names it
+        assert " calls " in message and "earns no points" in message, message
 
 
 HARDCODABLE = [(m, q) for m in MASTERS for q in questions(m) if q not in NOT_HARDCODABLE]
@@ -840,28 +905,49 @@ def test_hardcoded_public_cases_earn_no_points(master, question, built, environm
     assert (check, public, hidden) == (True, True, False), message
 
 
-def _public_callables():
-    from nonlinear import checks
+def _public_callables() -> dict[str, object]:
+    """Every public callable of the installed package ``nonlinear`` (every module, subpackages included),
+    and every activation of the registry: the ``Activation`` object, its ``.derivative``, GELU's tanh form."""
+    import importlib
+    import pkgutil
 
-    modules = [checks, checks.core, checks.lab02, checks.lab03, checks.lab04, checks.lab05, checks.lab06, checks.lab07]
+    import nonlinear
+    from nonlinear import activations
+
+    modules = [nonlinear] + [
+        importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(nonlinear.__path__, prefix="nonlinear.")
+    ]
     found = {}
     for module in modules:
         for name, value in vars(module).items():
             if (
                 callable(value)
                 and not name.startswith("_")
-                and getattr(value, "__module__", "").startswith("nonlinear")
+                and getattr(value, "__module__", None)
+                and value.__module__.startswith("nonlinear")
             ):
                 found[f"{value.__module__}.{name}"] = value
+    for name in activations.names():
+        try:
+            activation = activations.get(name)
+        except Exception:  # an activation that needs a parameter: its other forms are tried below
+            continue
+        found[f"activations.get({name!r})"] = activation
+        found[f"activations.get({name!r}).derivative"] = activation.derivative
+    found["activations.get('gelu', approximate='tanh')"] = activations.get("gelu", approximate="tanh")
+    found["activations.get('gelu', approximate='tanh').derivative"] = activations.get(
+        "gelu", approximate="tanh"
+    ).derivative
     return found
 
 
 @pytest.mark.parametrize("master", MASTERS, ids=LAB_IDS)
-def test_no_callable_of_the_installed_checks_passes_a_hidden_test(master, built, environments):
-    """Nothing a student installs solves an exercise: every public callable of nonlinear.checks, given as
-    the answer to every exercise, fails that exercise's hidden tests."""
+def test_no_callable_of_the_installed_package_passes_a_hidden_test(master, built, environments):
+    """Nothing a student installs solves an exercise: every public callable of the package (and every
+    registry activation), given as the answer to every exercise, earns no points from its hidden tests."""
     callables = _public_callables()
-    assert len(callables) > 30
+    assert len(callables) > 200 and "nonlinear.experiments.forward_statistics" in callables
     for question, name in answer_names(master).items():
         tests = _tests_of(built[master.stem], question)
         for label, value in callables.items():

@@ -303,6 +303,7 @@ def check_cases(
     arg_names: tuple[str, ...] = (),
     elementwise: bool = False,
     float32: str | None = None,
+    allowed: tuple[str, ...] = (),
     show: bool = True,
 ) -> CheckResult:
     """Compare ``fn(*case)`` with the expected output of every case of ``data``.
@@ -312,7 +313,8 @@ def check_cases(
     None reads the lab's public data. ``elementwise``: the output must have the first argument's shape,
     and a 2-d copy of each case must give the same values reshaped. ``float32``: each case is also
     run with float32 arrays ("values": the values must agree to float32 accuracy; "dtype": and the
-    result must stay float32).
+    result must stay float32). ``allowed``: the course package's building blocks this exercise permits;
+    any other call into ``nonlinear`` or torch fails the check (:func:`forbidden_call`).
     """
     if data is None:
         data = public_data(lab, exercise)
@@ -320,6 +322,9 @@ def check_cases(
             return fail(name, missing_data(lab), show)
     if not callable(fn):
         return fail(name, f"expected a function, got {type(fn).__name__}", show)
+    refused = forbidden_call(fn, name, allowed, show)
+    if refused is not None:
+        return refused
     cases, expected_all = data["cases"], data["expected"]
     labels = data.get("labels") or [""] * len(cases)
     hints = data.get("hints") or []
@@ -461,3 +466,209 @@ def sample_inputs(seed: int = 0, n: int = 200, dtype=np.float64) -> np.ndarray:
     """Edge cases followed by ``n`` random inputs (normal, scale 4) from ``seed``."""
     rng = np.random.default_rng(seed)
     return np.concatenate([edge_inputs(dtype), rng.normal(0, 4, size=n).astype(dtype)])
+
+
+# --- what an answer may call ------------------------------------------------------------------------
+
+# A function exercise asks for the student's own code: the course package (whose functions the
+# chapters use, some of which compute an exercise's answer) and torch earn no points. The checks
+# themselves hold no answer and stay callable; each exercise names the building blocks it allows.
+FORBIDDEN_MODULES = ("nonlinear", "torch")
+ALWAYS_ALLOWED = ("nonlinear.checks",)
+
+
+def _qualified(obj) -> str | None:
+    """'package.module.name' of a module, function, class or method; None for plain data."""
+    import types
+
+    if isinstance(obj, types.ModuleType):
+        return obj.__name__
+    if isinstance(obj, types.MethodType):
+        return _qualified(obj.__func__)
+    module = getattr(obj, "__module__", None)
+    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    if isinstance(module, str) and isinstance(name, str) and (callable(obj) or isinstance(obj, type)):
+        return f"{module}.{name}"
+    if isinstance(module, str) and module.split(".")[0] == "torch":
+        return module
+    # an object of a class of the package (an Activation from the registry, a layer, a tensor)
+    kind = type(obj)
+    if kind.__name__ == "Activation" and isinstance(getattr(obj, "name", None), str):
+        return f"{kind.__module__}.get({obj.name!r})"
+    if kind.__module__.split(".")[0] in {m.split(".")[0] for m in FORBIDDEN_MODULES}:
+        return f"{kind.__module__}.{kind.__qualname__}"
+    return None
+
+
+def _under(name: str, prefixes) -> bool:
+    """``name`` is one of ``prefixes``, inside one, or an object made by one (``...get('silu')``)."""
+    return any(name == p or name.startswith((p + ".", p + "(")) for p in prefixes)
+
+
+def _verdict(name: str | None, forbidden, allowed) -> str | None:
+    if name is None or not _under(name, forbidden) or _under(name, (*ALWAYS_ALLOWED, *allowed)):
+        return None
+    return name
+
+
+def _referenced(code, namespace: dict, closure: dict) -> list[tuple[str | None, object]]:
+    """(dotted name or None, object) for every global/closure name and attribute chain ``code`` uses,
+    nested code included; names imported inside the function are resolved by importing them."""
+    import builtins
+    import dis
+    import importlib
+    import types
+
+    found: list[tuple[str | None, object]] = []
+    state: dict = {"base": None, "chain": [], "module": None}
+    missing = object()
+
+    def flush():
+        base, chain = state["base"], state["chain"]
+        if base is not None:
+            obj, path = base, []
+            for attr in chain:
+                try:
+                    obj = getattr(obj, attr)
+                except Exception:  # not resolvable statically: judge what was resolved
+                    break
+                path.append(attr)
+            # data reached through a module (activations.REGISTRY) is named by its path
+            text = f"{base.__name__}.{'.'.join(path)}" if isinstance(base, types.ModuleType) and path else None
+            found.append((text, obj))
+        state["base"], state["chain"] = None, []
+
+    def flush_import():
+        if state["module"] is not None:
+            found.append((None, state["module"]))
+        state["module"] = None
+
+    for ins in dis.get_instructions(code):
+        op = ins.opname
+        if op != "IMPORT_FROM" and not (op.startswith("STORE") and state["module"] is not None):
+            flush_import()
+        if op in ("LOAD_GLOBAL", "LOAD_NAME"):
+            flush()
+            obj = namespace.get(ins.argval, missing)
+            if obj is missing:
+                obj = getattr(builtins, ins.argval, missing)
+            if obj is not missing:
+                state["base"] = obj
+        elif op == "LOAD_DEREF" and ins.argval in closure:
+            flush()
+            state["base"] = closure[ins.argval]
+        elif op in ("LOAD_ATTR", "LOAD_METHOD") and state["base"] is not None:
+            state["chain"].append(ins.argval)
+        elif op == "IMPORT_NAME":
+            flush()
+            try:
+                state["module"] = importlib.import_module(ins.argval)
+            except Exception:  # a module that does not import: nothing to resolve
+                state["module"] = None
+            state["from"] = state["module"]
+        elif op == "IMPORT_FROM" and state.get("from") is not None:
+            module = state["from"]
+            state["module"] = None  # judged by what is taken from it
+            value = getattr(module, ins.argval, missing)
+            if value is missing and module.__name__.rsplit(".", 1)[-1] == ins.argval:
+                value = module  # import package.module as alias
+            if value is missing:
+                try:
+                    value = importlib.import_module(f"{module.__name__}.{ins.argval}")
+                except Exception:  # not a submodule either
+                    value = missing
+            if value is not missing:
+                found.append((f"{module.__name__}.{ins.argval}", value))
+        else:
+            flush()
+    flush()
+    flush_import()
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            found += _referenced(const, namespace, closure)
+    return found
+
+
+def calls_forbidden(fn, forbidden=FORBIDDEN_MODULES, allowed=(), _seen=None) -> str | None:
+    """The first thing of ``forbidden`` (module names) that ``fn`` is or calls, or None.
+
+    Looks at the function itself (a package function, an Activation or its bound ``.derivative``, a
+    ``functools.partial``), then through its code recursively: global names and attribute chains
+    (``activations.get``, an alias ``from nonlinear.activations import stable_sigmoid as s``), imports
+    inside it, nested functions and lambdas, closures, default arguments, and the helper functions of
+    the student's own notebook that it calls. ``allowed`` lists the building blocks an exercise permits
+    (a module, or one function by its dotted name).
+    """
+    import functools
+    import types
+
+    seen = set() if _seen is None else _seen
+    if id(fn) in seen:
+        return None
+    seen.add(id(fn))
+    own_name = _qualified(fn)
+    hit = _verdict(own_name, forbidden, allowed)
+    if hit:
+        return hit
+    if own_name and _under(own_name, (*ALWAYS_ALLOWED, *allowed)):
+        return None  # a permitted building block: what it calls inside is its own business
+    if isinstance(fn, types.MethodType):
+        return calls_forbidden(fn.__self__, forbidden, allowed, seen) or calls_forbidden(
+            fn.__func__, forbidden, allowed, seen
+        )
+    if isinstance(fn, functools.partial):
+        for part in (fn.func, *fn.args, *fn.keywords.values()):
+            hit = calls_forbidden(part, forbidden, allowed, seen)
+            if hit:
+                return hit
+        return None
+    if isinstance(fn, np.vectorize):
+        return calls_forbidden(fn.pyfunc, forbidden, allowed, seen)
+    if not isinstance(fn, types.FunctionType):
+        call = getattr(type(fn), "__call__", None)  # an object with __call__ defined in the notebook
+        if isinstance(call, types.FunctionType) and call.__module__ == getattr(type(fn), "__module__", None):
+            return calls_forbidden(call, forbidden, allowed, seen)
+        return None
+    closure = {}
+    for name, cell in zip(fn.__code__.co_freevars, fn.__closure__ or (), strict=False):
+        try:
+            closure[name] = cell.cell_contents
+        except ValueError:  # an empty cell
+            pass
+    extra = [(None, d) for d in (*(fn.__defaults__ or ()), *(fn.__kwdefaults__ or {}).values())]
+    for text, obj in [*_referenced(fn.__code__, fn.__globals__, closure), *extra]:
+        hit = _verdict(_qualified(obj) or text, forbidden, allowed)
+        if hit:
+            return hit
+        own = isinstance(obj, types.FunctionType) and (
+            obj.__globals__ is fn.__globals__ or obj.__module__ in (None, "__main__", fn.__module__)
+        )
+        if own or isinstance(obj, (functools.partial, np.vectorize, types.MethodType)):
+            hit = calls_forbidden(obj, forbidden, allowed, seen)
+            if hit:
+                return hit
+    return None
+
+
+def forbidden_message(fn, found: str, allowed=()) -> str:
+    """What the check says when an answer calls the course package or torch."""
+    name = getattr(fn, "__name__", None) or type(fn).__name__
+    also = f" ({', '.join(allowed)} allowed as given building blocks)" if allowed else ""
+    return (
+        f"your {name} calls {found}; write it with numpy (scipy.special where the prompt allows){also}: "
+        "calling the course package (nonlinear.activations, nonlinear.experiments, ...) or torch for the answer "
+        "earns no points"
+    )
+
+
+def forbidden_call(fn, name: str, allowed=(), show: bool = True) -> CheckResult | None:
+    """A failed result when ``fn`` calls the course package or torch (beyond ``allowed``); else None.
+
+    Every function exercise's check runs this first, so the instant check and the hidden tests
+    enforce the rule alike.
+    """
+    try:
+        found = calls_forbidden(fn, FORBIDDEN_MODULES, allowed)
+    except Exception:  # an object the inspection cannot read: judged by its values alone
+        found = None
+    return fail(name, forbidden_message(fn, found, allowed), show) if found else None

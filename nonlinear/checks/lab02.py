@@ -7,7 +7,15 @@ from collections.abc import Callable
 import numpy as np
 
 from nonlinear import activations
-from nonlinear.checks.core import CheckResult, check_answer, check_cases, fail, passed, run_student
+from nonlinear.checks.core import (
+    CheckResult,
+    check_answer,
+    check_cases,
+    fail,
+    forbidden_call,
+    passed,
+    run_student,
+)
 
 LAB = "lab02_why_nonlinearity"
 
@@ -124,6 +132,9 @@ def check_xor_network(fn: Callable, show: bool = True, data: dict | None = None)
     name = "xor_network"
     if not callable(fn):
         return fail(name, f"expected a function, got {type(fn).__name__}", show)
+    refused = forbidden_call(fn, name, (), show)
+    if refused is not None:
+        return refused
     out, problem = run_student(fn)
     scores = None
     if problem is None:

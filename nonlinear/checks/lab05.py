@@ -81,6 +81,7 @@ def check_dead_fraction_after_training(fn: Callable, show: bool = True, data: di
         rtol=1e-9,
         atol=1e-12,
         arg_names=("lr",),
+        allowed=("nonlinear.data", "nonlinear.nn", "nonlinear.experiments.dead_fraction"),
         show=show,
     )
 

@@ -14,6 +14,7 @@ from nonlinear.checks.core import (
     check_cases,
     compare,
     fail,
+    forbidden_call,
     missing_data,
     passed,
     public_data,
@@ -21,6 +22,9 @@ from nonlinear.checks.core import (
 )
 
 LAB = "lab06_modern_activations"
+
+# Exercise 6.4 builds the block from the engine's Tensors and the registry's activations.
+SWIGLU_ALLOWED = ("nonlinear.autograd", "nonlinear.activations.get")
 
 
 def check_hard_swish(fn: Callable, show: bool = True, data: dict | None = None) -> CheckResult:
@@ -53,6 +57,7 @@ def check_swish_derivative(fn: Callable, show: bool = True, data: dict | None = 
         elementwise=True,
         float32="values",
         arg_names=("x", "beta"),
+        allowed=("nonlinear.activations.stable_sigmoid",),
         show=show,
     )
 
@@ -70,6 +75,7 @@ def check_gelu_tanh(fn: Callable, show: bool = True, data: dict | None = None) -
         elementwise=True,
         float32="values",
         arg_names=("x",),
+        allowed=("nonlinear.activations.stable_sigmoid",),
         show=show,
     )
 
@@ -84,6 +90,9 @@ def check_swiglu(fn: Callable, show: bool = True, data: dict | None = None) -> C
         return fail(name, missing_data(LAB), show)
     if not callable(fn):
         return fail(name, f"expected a function, got {type(fn).__name__}", show)
+    refused = forbidden_call(fn, name, SWIGLU_ALLOWED, show)
+    if refused is not None:
+        return refused
     cases = data["cases"]
     for number, (case, expected, label) in enumerate(zip(cases, data["expected"], data["labels"], strict=True), 1):
         x, W1, W3, W2, grad_out = case
@@ -155,5 +164,6 @@ def check_layer_statistics(fn: Callable, show: bool = True, data: dict | None = 
         atol=1e-12,
         parts=("means", "stds"),
         arg_names=("activation", "init", "depth", "width", "n", "seed"),
+        allowed=("nonlinear.activations.get", "nonlinear.nn.initial_weights"),
         show=show,
     )

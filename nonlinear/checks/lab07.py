@@ -175,5 +175,6 @@ def check_accuracy_summary(fn: Callable, show: bool = True, data: dict | None = 
         atol=1e-12,
         parts=("mean", "std"),
         arg_names=("activation", "seeds"),
+        allowed=("nonlinear.task_comparison.train_one",),
         show=show,
     )
