@@ -178,3 +178,126 @@ def test_inputs_cover_edges_and_the_tail_and_are_seeded():
     x = core.sample_inputs(seed=3)
     assert {0.0, 1000.0, -1000.0, -30.0, -40.0} <= set(x.tolist())
     assert np.array_equal(x, core.sample_inputs(seed=3)) and not np.array_equal(x, core.sample_inputs(seed=4))
+
+
+# --- the rule: an answer is the student's own code -------------------------------------------------
+
+CALLERS = """
+import functools
+import numpy as np
+from nonlinear import activations, experiments
+from nonlinear.activations import stable_sigmoid as renamed
+sig = activations.get('sigmoid')
+
+def direct(x):
+    return activations.stable_sigmoid(x)
+
+def through_get(x):
+    return activations.get('hardswish')(x)
+
+def alias(x):
+    return renamed(x)
+
+def global_object(x):
+    return sig(x)
+
+def imported_inside(x):
+    from nonlinear.activations import stable_softplus
+    return stable_softplus(x)
+
+def module_alias(x):
+    import nonlinear.activations as A
+    return A.stable_sigmoid(x)
+
+def uses_torch(x):
+    import torch
+    return torch.sigmoid(torch.from_numpy(x)).numpy()
+
+def helper(x):
+    return activations.stable_sigmoid(x)
+
+def through_helper(x):
+    return 2 * helper(x) - helper(x)
+
+def nested(x):
+    inner = lambda y: experiments.forward_statistics('relu', 2)
+    return inner(x)
+
+def default_argument(x, f=activations.stable_sigmoid):
+    return f(x)
+
+def own(x):
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+def own_scipy(x):
+    import scipy.special
+    return scipy.special.expit(x)
+
+def vjp(x, g):
+    return g * activations.stable_sigmoid(x) * activations.stable_sigmoid(-x)
+
+lam = lambda x: activations.get('gelu', approximate='tanh')(x)
+partial = functools.partial(activations.stable_softplus)
+"""
+
+
+@pytest.fixture(scope="module")
+def callers():
+    namespace = {"__name__": "__student__"}
+    exec(CALLERS, namespace)
+    return namespace
+
+
+@pytest.mark.parametrize(
+    "name, found",
+    [
+        ("direct", "nonlinear.activations.stable_sigmoid"),
+        ("through_get", "nonlinear.activations.get"),
+        ("alias", "nonlinear.activations.stable_sigmoid"),
+        ("global_object", "nonlinear.activations.get('sigmoid')"),
+        ("imported_inside", "nonlinear.activations.stable_softplus"),
+        ("module_alias", "nonlinear.activations"),
+        ("uses_torch", "torch"),
+        ("through_helper", "nonlinear.activations.stable_sigmoid"),
+        ("nested", "nonlinear.experiments.forward_statistics"),
+        ("default_argument", "nonlinear.activations.stable_sigmoid"),
+        ("lam", "nonlinear.activations.get"),
+        ("partial", "nonlinear.activations.stable_softplus"),
+        ("own", None),
+        ("own_scipy", None),
+    ],
+)
+def test_calls_forbidden_finds_the_package_or_torch_however_it_is_reached(callers, name, found):
+    assert core.calls_forbidden(callers[name]) == found
+
+
+def test_calls_forbidden_recognises_package_objects_given_as_the_answer():
+    from nonlinear import activations, experiments
+
+    assert core.calls_forbidden(activations.stable_sigmoid) == "nonlinear.activations.stable_sigmoid"
+    assert core.calls_forbidden(activations.get("hardswish")) == "nonlinear.activations.get('hardswish')"
+    assert core.calls_forbidden(activations.get("elu").derivative) == "nonlinear.activations.Activation.derivative"
+    assert core.calls_forbidden(experiments.forward_statistics) == "nonlinear.experiments.forward_statistics"
+    assert core.calls_forbidden(np.tanh) is None and core.calls_forbidden(core.public_data) is None
+
+
+def test_allowed_building_blocks_pass_and_nothing_else(callers):
+    sigmoid_only = ("nonlinear.activations.stable_sigmoid",)
+    assert core.calls_forbidden(callers["vjp"], allowed=sigmoid_only) is None
+    assert core.calls_forbidden(callers["direct"], allowed=sigmoid_only) is None
+    assert core.calls_forbidden(callers["through_get"], allowed=sigmoid_only) == "nonlinear.activations.get"
+    # objects made by an allowed factory are allowed with it; a permitted function is not looked inside
+    assert core.calls_forbidden(callers["global_object"], allowed=("nonlinear.activations.get",)) is None
+    assert core.calls_forbidden(callers["nested"], allowed=("nonlinear.experiments",)) is None
+
+
+def test_a_check_refuses_a_package_call_and_says_what_it_found(callers):
+    data = elementwise_data(sigmoid)
+    assert check(callers["own"], data, float32=None)
+    result = check(callers["direct"], data)
+    assert not result
+    assert result.message.startswith("your direct calls nonlinear.activations.stable_sigmoid; write it with numpy")
+    assert "earns no points" in result.message
+    allowed = check(callers["direct"], data, allowed=("nonlinear.activations.stable_sigmoid",))
+    assert allowed, allowed.message

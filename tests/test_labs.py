@@ -915,8 +915,7 @@ def _public_callables() -> dict[str, object]:
     from nonlinear import activations
 
     modules = [nonlinear] + [
-        importlib.import_module(info.name)
-        for info in pkgutil.walk_packages(nonlinear.__path__, prefix="nonlinear.")
+        importlib.import_module(info.name) for info in pkgutil.walk_packages(nonlinear.__path__, prefix="nonlinear.")
     ]
     found = {}
     for module in modules:
@@ -958,6 +957,24 @@ def test_no_callable_of_the_installed_package_passes_a_hidden_test(master, built
                 tests.run(env)
             hidden = [r.passed for r in tests.test_case_results if r.test_case.hidden]
             assert not all(hidden), f"{label} passes the hidden tests of {question}"
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=LAB_IDS)
+def test_every_function_exercise_states_the_own_code_rule(master):
+    """The prompt of every exercise whose answer is a function says that calling the course package or
+    torch earns no points (the rule its check and hidden tests enforce)."""
+    nb = nbformat.read(master, as_version=4)
+    functions = {
+        q
+        for q, name in answer_names(master).items()
+        if any(c.cell_type == "code" and re.search(rf"^def {name}\(", c.source, flags=re.MULTILINE) for c in nb.cells)
+    }
+    assert functions
+    for index, cell in enumerate(nb.cells):
+        found = re.search(r"name:\s*(\S+)", cell.source) if cell.cell_type == "raw" else None
+        if found and cell.source.startswith("# BEGIN QUESTION") and found.group(1) in functions:
+            prompt = nb.cells[index + 1].source
+            assert "earns no points" in prompt and "torch" in prompt, f"{found.group(1)}: {prompt[:200]}"
 
 
 def test_the_installed_package_holds_no_reference_implementation():

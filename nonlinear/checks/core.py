@@ -625,7 +625,7 @@ def calls_forbidden(fn, forbidden=FORBIDDEN_MODULES, allowed=(), _seen=None) -> 
     if isinstance(fn, np.vectorize):
         return calls_forbidden(fn.pyfunc, forbidden, allowed, seen)
     if not isinstance(fn, types.FunctionType):
-        call = getattr(type(fn), "__call__", None)  # an object with __call__ defined in the notebook
+        call = vars(type(fn)).get("__call__")  # an object with __call__ defined in the notebook
         if isinstance(call, types.FunctionType) and call.__module__ == getattr(type(fn), "__module__", None):
             return calls_forbidden(call, forbidden, allowed, seen)
         return None
