@@ -511,7 +511,7 @@ def _verdict(name: str | None, forbidden, allowed) -> str | None:
     return name
 
 
-def _referenced(code, namespace: dict, closure: dict) -> list[tuple[str | None, object]]:
+def _names_used(code, namespace: dict, closure: dict) -> list[tuple[str | None, object]]:
     """(dotted name or None, object) for every global/closure name and attribute chain ``code`` uses,
     nested code included; names imported inside the function are resolved by importing them."""
     import builtins
@@ -585,7 +585,7 @@ def _referenced(code, namespace: dict, closure: dict) -> list[tuple[str | None, 
     flush_import()
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
-            found += _referenced(const, namespace, closure)
+            found += _names_used(const, namespace, closure)
     return found
 
 
@@ -636,7 +636,7 @@ def calls_forbidden(fn, forbidden=FORBIDDEN_MODULES, allowed=(), _seen=None) -> 
         except ValueError:  # an empty cell
             pass
     extra = [(None, d) for d in (*(fn.__defaults__ or ()), *(fn.__kwdefaults__ or {}).values())]
-    for text, obj in [*_referenced(fn.__code__, fn.__globals__, closure), *extra]:
+    for text, obj in [*_names_used(fn.__code__, fn.__globals__, closure), *extra]:
         hit = _verdict(_qualified(obj) or text, forbidden, allowed)
         if hit:
             return hit
