@@ -297,7 +297,7 @@ def test_a_check_refuses_a_package_call_and_says_what_it_found(callers):
     assert check(callers["own"], data, float32=None)
     result = check(callers["direct"], data)
     assert not result
-    assert result.message.startswith("your direct calls nonlinear.activations.stable_sigmoid; write it with numpy")
+    assert result.message.startswith("your sigmoid calls nonlinear.activations.stable_sigmoid; write it with numpy")
     assert "earns no points" in result.message
     allowed = check(callers["direct"], data, allowed=("nonlinear.activations.stable_sigmoid",))
     assert allowed, allowed.message

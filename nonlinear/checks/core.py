@@ -650,9 +650,8 @@ def calls_forbidden(fn, forbidden=FORBIDDEN_MODULES, allowed=(), _seen=None) -> 
     return None
 
 
-def forbidden_message(fn, found: str, allowed=()) -> str:
-    """What the check says when an answer calls the course package or torch."""
-    name = getattr(fn, "__name__", None) or type(fn).__name__
+def forbidden_message(name: str, found: str, allowed=()) -> str:
+    """What the check of exercise function ``name`` says when the answer calls the course package or torch."""
     also = f" ({', '.join(allowed)} allowed as given building blocks)" if allowed else ""
     return (
         f"your {name} calls {found}; write it with numpy (scipy.special where the prompt allows){also}: "
@@ -671,4 +670,4 @@ def forbidden_call(fn, name: str, allowed=(), show: bool = True) -> CheckResult 
         found = calls_forbidden(fn, FORBIDDEN_MODULES, allowed)
     except Exception:  # an object the inspection cannot read: judged by its values alone
         found = None
-    return fail(name, forbidden_message(fn, found, allowed), show) if found else None
+    return fail(name, forbidden_message(name, found, allowed), show) if found else None
