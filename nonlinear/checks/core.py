@@ -652,7 +652,7 @@ def calls_forbidden(fn, forbidden=FORBIDDEN_MODULES, allowed=(), _seen=None) -> 
 
 def forbidden_message(name: str, found: str, allowed=()) -> str:
     """What the check of exercise function ``name`` says when the answer calls the course package or torch."""
-    also = f" ({', '.join(allowed)} allowed as given building blocks)" if allowed else ""
+    also = f" and the building blocks allowed here ({', '.join(allowed)})" if allowed else ""
     return (
         f"your {name} calls {found}; write it with numpy (scipy.special where the prompt allows){also}: "
         "calling the course package (nonlinear.activations, nonlinear.experiments, ...) or torch for the answer "
