@@ -95,7 +95,8 @@ def test_every_command_in_the_docs_is_known():
 
 
 def _make_dry_run(*args: str) -> str:
-    done = subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True)
+    # --no-print-directory: under `make test` this runs inside make, which would add "Entering directory" lines.
+    done = subprocess.run(["make", "--no-print-directory", "-n", *args], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

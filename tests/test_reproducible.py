@@ -26,8 +26,11 @@ from nonlinear.timing import is_timing
 pytestmark = pytest.mark.twice
 
 PAGES = [p for p in discover() if "masters" not in p.parts]
-# Ids Jupyter makes up at every run: widget models (uuid4 hex) and matplotlib animations' element ids.
-RANDOM_ID = re.compile(r"\b[0-9a-f]{32}\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
+# Ids made up at every run, which carry no content: widget models (uuid4 hex), matplotlib
+# animations' element ids, and the HTML element ids of a pandas Styler table (T_ and five hex digits).
+RANDOM_ID = re.compile(
+    r"\b[0-9a-f]{32}\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\bT_[0-9a-f]{5}(?=_|\\?\")"
+)
 
 
 def comparable(notebook) -> list[list]:
