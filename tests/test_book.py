@@ -72,12 +72,21 @@ def test_every_chapter_figure_has_alt_text_and_a_caption(html_dir):
 
 @pytest.mark.book
 def test_every_claim_in_the_ledger_is_filled_in(html_dir):
-    """Each ledger row pastes a verdict computed by a chapter: one of the three verdicts, never a blank."""
+    """Each ledger entry pastes a verdict of the scale, computed by the owning page, and its evidence: never a blank."""
+    from nonlinear.claim_registry import ENTRIES
+    from nonlinear.claims import VERDICTS
+
     soup = BeautifulSoup((html_dir / "chapters" / "claims.html").read_text(encoding="utf-8"), "html.parser")
-    verdicts = [row.find_all("td")[2].get_text(strip=True) for row in soup.select("main table tbody tr")]
-    assert len(verdicts) >= 40, f"expected the ledger to list every tested claim, found {len(verdicts)} rows"
-    unknown = [v for v in verdicts if v not in ("holds", "holds with caveats", "wrong")]
-    assert not unknown, f"ledger cells that are not a verdict: {unknown}"
+    entries = soup.select("article li")
+    assert len(entries) == len(ENTRIES), f"the registry has {len(ENTRIES)} claims, the ledger lists {len(entries)}"
+    problems = []
+    for item in entries:
+        pasted = item.select(".output")
+        verdict = pasted[0].get_text(strip=True) if pasted else ""
+        evidence = pasted[1].get_text(strip=True) if len(pasted) > 1 else ""
+        if verdict not in VERDICTS or not evidence:
+            problems.append(f"{item.strong.get_text(strip=True)[:60]!r}: verdict {verdict!r}, evidence {evidence[:40]!r}")
+    assert not problems, "ledger entries without a verdict of the scale or without evidence:\n" + "\n".join(problems)
 
 
 @pytest.mark.book
