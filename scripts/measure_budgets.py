@@ -473,7 +473,7 @@ def report(results: dict) -> str:
                     ["page", "HTML", "assets", "total", "requests", "budget"],
                     [
                         [
-                            f"`{r['page']}`",
+                            f"`{r['page'].removeprefix('chapters/')}`",
                             fmt(r["html_kib"], 0),
                             fmt(r["assets_kib"], 0),
                             fmt(r["total_kib"], 0),
