@@ -26,7 +26,8 @@ settings.load_profile("ci")
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "twice: runs every page a second time and compares the outputs (slow; make test runs it, make test-quick does not)"
+        "markers",
+        "twice: runs every page a second time and compares the outputs (slow; make test runs it, make test-quick does not)",
     )
 
 

@@ -34,7 +34,9 @@ def test_chapter_6_and_7_experiments_cover_the_settings_their_pages_compare():
         assert {(a, d, opt) for a in ch6.RELATIVES for d in (2, 8)} <= relatives
         assert {("relu", 20, opt), ("silu", 20, opt)} <= relatives
     saturating = {(c["activation"], c["depth"], c["optimiser"]) for c in found["ch7-saturating"].configs}
-    assert {(a, d, o) for a in ("tanh", "sigmoid") for d in ch6.DEPTHS for o in task_comparison.OPTIMISERS} == saturating
+    assert {
+        (a, d, o) for a in ("tanh", "sigmoid") for d in ch6.DEPTHS for o in task_comparison.OPTIMISERS
+    } == saturating
     labels = {c["activation"] for c in found["ch7-defaults"].configs}
     assert set(ch7.DEFAULTS.values()) <= labels  # the defaults themselves are in the sweep
     assert labels == {task_comparison.config(c).label for c in ch7.DEFAULTS_CONFIGS}

@@ -57,8 +57,18 @@ def test_digits_recipe_is_unchanged():
     # the same network built by hand and trained the same way gives the same numbers
     d = task_comparison.dataset("digits")
     model = nn.MLP([64, 32, 10], activation="relu", seed=0)
-    history = nn.train(model, d.X_train, d.y_train, optimizer=nn.Adam(model.parameters(), lr=1e-2), epochs=15,
-                       batch_size=128, seed=0, X_test=d.X_test, y_test=d.y_test, progress=False)
+    history = nn.train(
+        model,
+        d.X_train,
+        d.y_train,
+        optimizer=nn.Adam(model.parameters(), lr=1e-2),
+        epochs=15,
+        batch_size=128,
+        seed=0,
+        X_test=d.X_test,
+        y_test=d.y_test,
+        progress=False,
+    )
     assert history.loss == list(r.loss) and history.test_accuracy[-1] == r.test_accuracy
 
 
@@ -99,8 +109,9 @@ def test_summary_compare_and_paired_scores_agree_with_the_runs():
 
 
 def test_metrics_score_a_diverged_run_at_chance():
-    run = task_comparison.Run("relu", "digits", 0, float("nan"), float("nan"), None, float("nan"), True,
-                              (2.0, float("nan")))
+    run = task_comparison.Run(
+        "relu", "digits", 0, float("nan"), float("nan"), None, float("nan"), True, (2.0, float("nan"))
+    )
     m = task_comparison.metrics(run)
     assert m["test_accuracy"] == pytest.approx(0.1) and m["diverged"]
     assert len(m["loss"]) == task_comparison.TASKS["digits"].epochs and all(np.isfinite(m["loss"]))
