@@ -85,7 +85,9 @@ def test_every_claim_in_the_ledger_is_filled_in(html_dir):
         verdict = pasted[0].get_text(strip=True) if pasted else ""
         evidence = pasted[1].get_text(strip=True) if len(pasted) > 1 else ""
         if verdict not in VERDICTS or not evidence:
-            problems.append(f"{item.strong.get_text(strip=True)[:60]!r}: verdict {verdict!r}, evidence {evidence[:40]!r}")
+            problems.append(
+                f"{item.strong.get_text(strip=True)[:60]!r}: verdict {verdict!r}, evidence {evidence[:40]!r}"
+            )
     assert not problems, "ledger entries without a verdict of the scale or without evidence:\n" + "\n".join(problems)
 
 
