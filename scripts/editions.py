@@ -1,0 +1,455 @@
+"""The book's editions: English (the source), Simplified Chinese (translated), Traditional Chinese (converted).
+
+    python scripts/editions.py extract            # English sources -> _build/gettext/*.pot -> locale/zh_CN/*.po
+    python scripts/editions.py status [--all]     # untranslated, fuzzy and damaged entries, per catalogue
+    python scripts/editions.py generate zh_CN     # the translated sources in _build/editions/zh_CN/
+    python scripts/editions.py todo PAGE          # the entries of one page still to translate
+
+The prose of each page lives in one catalogue per language, in gettext's format
+(``locale/zh_CN/LC_MESSAGES/<page>.po``), kept in step with the English text by
+``sphinx-intl update``: a changed English paragraph comes back untranslated or fuzzy,
+and the tests fail until it is translated again. The Traditional edition is never
+edited by hand: OpenCC (``s2twp``: Taiwan's characters and phrasing) converts the
+Simplified catalogues when the edition is generated. What the code prints and draws
+is translated at run time by the package (nonlinear/i18n.py, catalogue
+``locale/zh_CN/LC_MESSAGES/outputs.po``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import re
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import source_messages as sm  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+LOCALE = ROOT / "locale"
+POT_DIR = BUILD / "gettext"
+EDITIONS_DIR = BUILD / "editions"
+SOURCE = "en"
+TRANSLATED = "zh_CN"  # the language translators write
+# Every edition: code, its name in its own language, and how it is made.
+EDITIONS = {
+    "en": {"name": "English", "from": None},
+    "zh_CN": {"name": "简体中文", "from": None},
+    "zh_TW": {"name": "繁體中文", "from": ("zh_CN", "s2twp")},
+}
+BOOK_DOMAIN = "book"  # the title and the table of contents' part captions
+OUTPUTS_DOMAIN = "outputs"  # what the code prints and draws (nonlinear/i18n.py)
+# Linked (not copied) into a generated edition: read-only inputs it shares with the English book.
+SHARED = ["assets", "_ext", "node_modules"]
+COPIED_DIRS = ["chapters", "notebooks"]
+SKIPPED = ("notebooks/masters",)
+
+
+# --- the pages ----------------------------------------------------------------------
+
+
+def toc_files(root: Path = ROOT) -> list[str]:
+    """Every page of the table of contents, as a path with its extension (root page first)."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    names = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                names.append(entry["file"])
+            walk(entry.get("sections", []))
+            walk(entry.get("chapters", []))
+
+    walk(toc.get("parts", []))
+    walk(toc.get("chapters", []))
+    found = []
+    for name in names:
+        for extension in (".md", ".ipynb"):
+            if (root / f"{name}{extension}").is_file():
+                found.append(f"{name}{extension}")
+                break
+        else:
+            raise FileNotFoundError(f"_toc.yml lists {name!r}, which is neither {name}.md nor {name}.ipynb")
+    return found
+
+
+def docname(page: str) -> str:
+    return str(Path(page).with_suffix(""))
+
+
+def page_messages(page: str, root: Path = ROOT) -> list[tuple[str, str]]:
+    """(msgid, kind) of every message of one page, in order."""
+    path = root / page
+    if page.endswith(".ipynb"):
+        return [m for cell in sm.notebook_pieces(sm.read_notebook(path)) for m in sm.messages(cell)]
+    return sm.messages(sm.split_markdown(path.read_text(encoding="utf-8")))
+
+
+def book_messages(root: Path = ROOT) -> list[tuple[str, str]]:
+    """The book's title and its parts' captions."""
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    found = [(config["title"], "title")]
+    found += [(part["caption"], "caption") for part in toc.get("parts", []) if part.get("caption")]
+    return found
+
+
+def templates(root: Path = ROOT) -> dict[str, list[tuple[str, str]]]:
+    """Domain (page name, or 'book') -> its messages."""
+    found = {docname(page): page_messages(page, root) for page in toc_files(root)}
+    found[BOOK_DOMAIN] = book_messages(root)
+    return found
+
+
+# --- catalogues ---------------------------------------------------------------------
+
+
+def catalogue_path(language: str, domain: str, locale: Path = LOCALE) -> Path:
+    return locale / language / "LC_MESSAGES" / f"{domain}.po"
+
+
+def write_templates(pot_dir: Path = POT_DIR) -> int:
+    """Write one .pot per domain (except outputs, which nonlinear/i18n.py records); return how many."""
+    shutil.rmtree(pot_dir, ignore_errors=True)
+    for domain, found in templates().items():
+        catalog = Catalog(project="nonlinear", domain=domain, fuzzy=False)
+        for index, (msgid, kind) in enumerate(found):
+            catalog.add(msgid, locations=[(domain, index + 1)], auto_comments=[kind])
+        path = pot_dir / f"{domain}.pot"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as handle:
+            write_po(handle, catalog, width=76)
+    return len(list(pot_dir.rglob("*.pot")))
+
+
+def update_catalogues(pot_dir: Path = POT_DIR) -> dict:
+    """sphinx-intl update: new entries appear empty, changed ones fuzzy, removed ones obsolete (#~)."""
+    from sphinx_intl import basic
+
+    return basic.update(str(LOCALE), str(pot_dir), (TRANSLATED,), ignore_obsolete=True, jobs=1)
+
+
+def read_catalogue(path: Path) -> Catalog:
+    with open(path, "rb") as handle:
+        return read_po(handle)
+
+
+@functools.lru_cache(maxsize=None)
+def _converter(config: str):
+    import opencc
+
+    return opencc.OpenCC(f"{config}.json" if not config.endswith(".json") else config)
+
+
+def convert(text: str, config: str) -> str:
+    """Simplified -> Traditional (Taiwan) with OpenCC, keeping code spans, math, roles and links as written."""
+    converter = _converter(config)
+    parts = re.split(r"(`[^`]*`|\$[^$]*\$|\]\([^)]*\)|\{[^}]*\})", text)
+    return "".join(part if i % 2 else converter.convert(part) for i, part in enumerate(parts))
+
+
+def translations(language: str, domain: str, locale: Path = LOCALE) -> dict[str, str]:
+    """msgid -> msgstr of the finished entries (translated, not fuzzy) of one catalogue."""
+    origin = EDITIONS[language]["from"]
+    source_language, config = origin if origin else (language, None)
+    path = catalogue_path(source_language, domain, locale)
+    if not path.is_file():
+        return {}
+    found = {}
+    for message in read_catalogue(path):
+        if message.id and message.string and not message.fuzzy:
+            found[message.id] = convert(message.string, config) if config else message.string
+    return found
+
+
+# --- checks on a catalogue ------------------------------------------------------------
+
+CODE_SPAN = re.compile(r"`[^`]+`")
+MATH = re.compile(r"\$\$?[^$]+\$\$?")
+ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
+LINK_TARGET = re.compile(r"\]\(([^)\s]+)\)")
+PLACEHOLDER = re.compile(r"\{\d+\}")
+
+
+def _role_target(text: str) -> str:
+    """A role with an explicit title, {term}`激活函数 <activation function>`, as its target: {term}`activation function`."""
+    match = re.fullmatch(r"(\{[\w:-]+\}`)(?:[^`<]*<([^`>]+)>|([^`]*))`", text)
+    return f"{match[1]}{match[2] or match[3]}`" if match else text
+
+
+def damage(msgid: str, msgstr: str, kind: str = "") -> list[str]:
+    """What a translation lost or changed of what must stay as written (empty list: nothing)."""
+    problems = []
+    for name, pattern in (("role", ROLE), ("math", MATH), ("link target", LINK_TARGET), ("placeholder", PLACEHOLDER)):
+        want, got = sorted(map(_role_target, pattern.findall(msgid))), sorted(map(_role_target, pattern.findall(msgstr)))
+        if want != got:
+            lost = sorted(set(want) - set(got))
+            added = sorted(set(got) - set(want))
+            problems.append(f"{name}s differ (missing {lost[:3]}, added {added[:3]})")
+    spans = lambda text: sorted(CODE_SPAN.findall(ROLE.sub("", text)))  # noqa: E731
+    if spans(msgid) != spans(msgstr):
+        lost = sorted(set(spans(msgid)) - set(spans(msgstr)))
+        problems.append(f"code spans differ (missing {lost[:3]})")
+    if kind == "comment" or msgid.lstrip().startswith("#"):
+        if any(line.strip() and not line.lstrip().startswith("#") for line in msgstr.splitlines()):
+            problems.append("a comment line lost its '#'")
+    structure = lambda text: [re.match(r"^\s*([-*+]|\d+\.|#+|\||>)?", line)[1] for line in text.splitlines()]  # noqa: E731
+    if msgid.lstrip().startswith(("- ", "* ", "|", "#", "1. ", ">")) and [s for s in structure(msgid) if s] != [
+        s for s in structure(msgstr) if s
+    ]:
+        problems.append("list, table, heading or quote markers differ")
+    return problems
+
+
+@dataclass
+class Status:
+    domain: str
+    total: int = 0
+    untranslated: list[str] = field(default_factory=list)
+    fuzzy: list[str] = field(default_factory=list)
+    damaged: list[tuple[str, list[str]]] = field(default_factory=list)
+    missing_file: bool = False
+
+    @property
+    def done(self) -> bool:
+        return not (self.untranslated or self.fuzzy or self.damaged or self.missing_file)
+
+
+def status(domain: str, expected: list[tuple[str, str]] | None, language: str = TRANSLATED) -> Status:
+    """How complete one catalogue is against the messages the English sources have now."""
+    path = catalogue_path(language, domain)
+    result = Status(domain)
+    if not path.is_file():
+        result.missing_file = True
+        result.untranslated = [m for m, _ in expected or []]
+        result.total = len(result.untranslated)
+        return result
+    catalogue = read_catalogue(path)
+    kinds = dict(expected) if expected is not None else {}
+    wanted = list(kinds) if expected is not None else [m.id for m in catalogue if m.id]
+    result.total = len(wanted)
+    for msgid in wanted:
+        message = catalogue.get(msgid)
+        if message is None or not message.string:
+            result.untranslated.append(msgid)
+        elif message.fuzzy:
+            result.fuzzy.append(msgid)
+        else:
+            problems = damage(msgid, message.string, kinds.get(msgid, ""))
+            if problems:
+                result.damaged.append((msgid, problems))
+    return result
+
+
+def all_status(language: str = TRANSLATED) -> list[Status]:
+    found = [status(domain, expected, language) for domain, expected in templates().items()]
+    found.append(status(OUTPUTS_DOMAIN, None, language))
+    return found
+
+
+# --- generating an edition's sources ----------------------------------------------------
+
+LANGUAGE_CELL_MD = (
+    "```{{code-cell}} ipython3\n:tags: [remove-cell]\n"
+    "# The language of what the code prints and draws on this page.\n"
+    "from nonlinear import i18n\n\ni18n.set_language({language!r})\n```\n\n"
+)
+
+
+def _language_cell(language: str) -> dict:
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {"tags": ["remove-cell"]},
+        "outputs": [],
+        "source": f"# The language of what the code prints and draws.\nfrom nonlinear import i18n\n\ni18n.set_language({language!r})",
+    }
+
+
+def _with_language_cell(text: str, language: str) -> str:
+    """Insert the language cell after a page's front matter (pages with code cells only)."""
+    if "```{code-cell}" not in text or not text.startswith("---"):
+        return text
+    end = text.index("\n---", 3) + len("\n---\n")
+    return text[:end] + "\n" + LANGUAGE_CELL_MD.format(language=language) + text[end:].lstrip("\n")
+
+
+def generate(language: str, dest: Path | None = None) -> tuple[Path, dict[str, list[str]]]:
+    """Write the edition's sources into ``dest``; return it and, per page, the msgids left in English."""
+    if language == SOURCE:
+        raise ValueError("the English edition is the repository itself")
+    if language not in EDITIONS:
+        raise ValueError(f"unknown edition {language!r}; expected one of {sorted(EDITIONS)}")
+    dest = dest or EDITIONS_DIR / language
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    for name in SHARED:
+        (dest / name).symlink_to(os.path.relpath(ROOT / name, dest))
+    for name in COPIED_DIRS:
+        shutil.copytree(
+            ROOT / name,
+            dest / name,
+            ignore=lambda d, files: [f for f in files if f in {".ipynb_checkpoints", "__pycache__"}]
+            + [f for f in files if os.path.relpath(Path(d) / f, ROOT).startswith(SKIPPED)],
+        )
+    missing: dict[str, list[str]] = {}
+    for page in toc_files():
+        lookup = translations(language, docname(page)).get
+        if page.endswith(".ipynb"):
+            notebook, lost = sm.render_notebook(sm.read_notebook(ROOT / page), lookup)
+            if any(cell["cell_type"] == "code" for cell in notebook["cells"]):
+                notebook["cells"].insert(0, _language_cell(language))
+            text = json.dumps(notebook, ensure_ascii=False, indent=1) + "\n"
+        else:
+            text, lost = sm.render(sm.split_markdown((ROOT / page).read_text(encoding="utf-8")), lookup)
+            text = _with_language_cell(text, language)
+        (dest / page).parent.mkdir(parents=True, exist_ok=True)
+        (dest / page).write_text(text, encoding="utf-8")
+        if lost:
+            missing[page] = lost
+    book = translations(language, BOOK_DOMAIN)
+    _write_config(language, dest, book)
+    _write_toc(dest, book)
+    return dest, missing
+
+
+def _write_config(language: str, dest: Path, book: dict[str, str]) -> None:
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config["title"] = book.get(config["title"], config["title"])
+    config["repository"]["path_to_book"] = str(dest.relative_to(ROOT)) if dest.is_relative_to(ROOT) else ""
+    config["launch_buttons"].pop("colab_url", None)  # Colab opens files of the repository; this edition is generated
+    sphinx = config["sphinx"]["config"]
+    sphinx["language"] = language
+    sphinx["html_search_language"] = "zh"  # Sphinx's Chinese search splits words with jieba
+    header = f"# Generated by scripts/editions.py from the English _config.yml: edit that one.\n"
+    (dest / "_config.yml").write_text(header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _write_toc(dest: Path, book: dict[str, str]) -> None:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    for part in toc.get("parts", []):
+        if part.get("caption"):
+            part["caption"] = book.get(part["caption"], part["caption"])
+    header = "# Generated by scripts/editions.py from the English _toc.yml: edit that one.\n"
+    (dest / "_toc.yml").write_text(header + yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def dump_catalogue(domain: str, todo_only: bool) -> int:
+    path = catalogue_path(TRANSLATED, domain)
+    if not path.is_file():
+        raise SystemExit(f"no catalogue {path.relative_to(ROOT)}; run `python scripts/editions.py extract` first")
+    entries = []
+    for message in read_catalogue(path):
+        if not message.id:
+            continue
+        kind = (message.auto_comments or [""])[0]
+        problems = damage(message.id, message.string, kind) if message.string else []
+        if todo_only and message.string and not message.fuzzy and not problems:
+            continue
+        entry = {"id": message.id, "kind": kind, "str": message.string, "fuzzy": message.fuzzy}
+        if problems:
+            entry["problems"] = problems
+        entries.append(entry)
+    print(json.dumps(entries, ensure_ascii=False, indent=1))
+    return 0
+
+
+def load_catalogue(domain: str, source: Path) -> int:
+    """Set msgstr (and clear fuzzy) for each {id, str} in the JSON file; unknown ids are an error."""
+    path = catalogue_path(TRANSLATED, domain)
+    catalogue = read_catalogue(path)
+    given = json.loads(source.read_text(encoding="utf-8"))
+    unknown = [entry["id"] for entry in given if catalogue.get(entry["id"]) is None]
+    if unknown:
+        raise SystemExit(f"{len(unknown)} ids are not in {path.relative_to(ROOT)} (ids must be copied exactly): {unknown[:2]}")
+    problems = []
+    for entry in given:
+        if not entry.get("str"):
+            continue
+        message = catalogue.get(entry["id"])
+        message.string = entry["str"]
+        message.flags.discard("fuzzy")
+        found = damage(entry["id"], entry["str"], (message.auto_comments or [""])[0])
+        if found:
+            problems.append((entry["id"][:60], found))
+    with open(path, "wb") as handle:
+        write_po(handle, catalogue, width=76, omit_header=False)
+    print(f"{path.relative_to(ROOT)}: {sum(1 for e in given if e.get('str'))} translations written")
+    for msgid, found in problems:
+        print(f"  damaged: {msgid!r}: {'; '.join(found)}")
+    return 1 if problems else 0
+
+
+# --- command line ----------------------------------------------------------------------
+
+
+def _report(statuses: list[Status], show_all: bool) -> int:
+    open_entries = 0
+    for st in statuses:
+        count = len(st.untranslated) + len(st.fuzzy) + len(st.damaged)
+        open_entries += count
+        if count or show_all:
+            print(
+                f"{st.domain:45s} {st.total:4d} entries: {len(st.untranslated)} untranslated, "
+                f"{len(st.fuzzy)} fuzzy, {len(st.damaged)} damaged"
+            )
+            for msgid, problems in st.damaged[:5]:
+                print(f"    damaged: {msgid[:70]!r}: {'; '.join(problems)}")
+    print(f"{open_entries} entries still to translate or repair")
+    return 1 if open_entries else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("extract", help="write the templates and update the zh_CN catalogues (sphinx-intl update)")
+    st = sub.add_parser("status", help="untranslated, fuzzy and damaged entries per catalogue")
+    st.add_argument("--all", action="store_true", help="list finished catalogues too")
+    gen = sub.add_parser("generate", help="write an edition's sources into _build/editions/LANG")
+    gen.add_argument("language", choices=[code for code in EDITIONS if code != SOURCE])
+    todo = sub.add_parser("todo", help="the entries of one page still to translate or repair")
+    todo.add_argument("page", help="a page name such as chapters/05_classic/relu, 'book' or 'outputs'")
+    dump = sub.add_parser("dump", help="one catalogue as JSON: [{id, kind, str, fuzzy}] (for translating)")
+    dump.add_argument("page")
+    dump.add_argument("--todo", action="store_true", help="only entries still untranslated, fuzzy or damaged")
+    load = sub.add_parser("load", help="put translations from a JSON file ([{id, str}]) into a catalogue")
+    load.add_argument("page")
+    load.add_argument("json_file")
+    args = parser.parse_args(argv)
+    if args.command == "dump":
+        return dump_catalogue(args.page, args.todo)
+    if args.command == "load":
+        return load_catalogue(args.page, Path(args.json_file))
+    if args.command == "extract":
+        count = write_templates()
+        print(f"{count} templates in {POT_DIR.relative_to(ROOT)}; {update_catalogues()}")
+        return 0
+    if args.command == "status":
+        return _report(all_status(), args.all)
+    if args.command == "todo":
+        expected = None if args.page == OUTPUTS_DOMAIN else templates().get(args.page)
+        if expected is None and args.page != OUTPUTS_DOMAIN:
+            raise SystemExit(f"no page {args.page!r}; expected a name such as chapters/05_classic/relu")
+        st = status(args.page, expected)
+        for msgid in st.untranslated + st.fuzzy:
+            print(f"--- {'fuzzy' if msgid in st.fuzzy else 'untranslated'}\n{msgid}")
+        for msgid, problems in st.damaged:
+            print(f"--- damaged: {'; '.join(problems)}\n{msgid}")
+        return _report([st], True)
+    dest, missing = generate(args.language)
+    print(f"Wrote {dest.relative_to(ROOT)}; {sum(map(len, missing.values()))} messages left in English")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
