@@ -437,8 +437,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "status":
         return _report(all_status(), args.all)
     if args.command == "todo":
-        expected = None if args.page == OUTPUTS_DOMAIN else templates().get(args.page)
-        if expected is None and args.page != OUTPUTS_DOMAIN:
+        is_outputs = args.page.split("/")[0] == OUTPUTS_DOMAIN
+        expected = None if is_outputs else templates().get(args.page)
+        if expected is None and not is_outputs:
             raise SystemExit(f"no page {args.page!r}; expected a name such as chapters/05_classic/relu")
         st = status(args.page, expected)
         for msgid in st.untranslated + st.fuzzy:
