@@ -9,7 +9,9 @@ result in ``_build/book-build.json``. When the fingerprint matches a build that
 passed, nothing is built. Otherwise the old output is removed and the book is
 built from scratch (``jupyter-book build . -W -n --keep-going``; the pages run
 fresh, several at a time, see _ext/parallel_execution.py); the full log goes to
-``_build/book-build.log``. ``make book`` runs this, and the test suite's site
+``_build/book-build.log``. The Chinese editions follow, each from the sources
+``scripts/editions.py generate`` writes and as strictly, into ``_build/html/zh_CN`` and
+``_build/html/zh_TW``: the build passes only if every edition does. ``make book`` runs this, and the test suite's site
 fixture (tests/conftest.py) calls ``ensure_built`` so ``make test`` reuses the
 build that ``make book`` just made.
 """
@@ -28,6 +30,12 @@ from pathlib import Path
 
 from filelock import FileLock
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import editions  # noqa: E402
+
+# The editions built after the English one, each into _build/html/<code>/ (scripts/editions.py).
+TRANSLATED_EDITIONS = [code for code in editions.EDITIONS if code != editions.SOURCE]
+
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
@@ -35,7 +43,10 @@ RECORD = BUILD / "book-build.json"
 LOG = BUILD / "book-build.log"
 LOCK = BUILD / "book-build.lock"
 # Output of an earlier build: removed before building, so nothing stale survives.
-OUTPUTS = ["html", ".doctrees", "jupyter_execute", "executed", ".jupyter_cache", ".execution_cache", "execution.json"]
+OUTPUTS = [
+    "html", ".doctrees", "jupyter_execute", "executed", ".jupyter_cache", ".execution_cache", "execution.json",
+    "editions", "i18n-record",
+]
 NOT_INPUTS = ("tests/", ".ci/")
 
 
@@ -83,21 +94,24 @@ def build(*, quiet: bool = False) -> dict:
         path = BUILD / name
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
     RECORD.unlink(missing_ok=True)
-    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going"]
     start = time.perf_counter()
+    seconds_of = {}
     with open(LOG, "w", encoding="utf-8") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for line in process.stdout:
-            log.write(line)
-            if not quiet:
-                print(line, end="", flush=True)
-        returncode = process.wait()
+        returncode = _run_logged(_jupyter_book(ROOT), log, quiet)
+        seconds_of["en"] = round(time.perf_counter() - start, 1)
+        for language in TRANSLATED_EDITIONS:
+            if returncode:
+                break
+            began = time.perf_counter()
+            returncode = _build_edition(language, log, quiet)
+            seconds_of[language] = round(time.perf_counter() - began, 1)
     seconds = time.perf_counter() - start
     executed = BUILD / "execution.json"
     record = {
         "fingerprint": inputs,
         "returncode": returncode,
         "seconds": round(seconds, 1),
+        "editions": seconds_of,
         "html": str(HTML),
         "log": str(LOG),
         "log_tail": LOG.read_text(encoding="utf-8")[-8000:],
@@ -108,6 +122,48 @@ def build(*, quiet: bool = False) -> dict:
         record["log_tail"] += "\nThe inputs changed while the book was being built: build again."
     RECORD.write_text(json.dumps(record, indent=1), encoding="utf-8")
     return record
+
+
+def _jupyter_book(source: Path) -> list[str]:
+    return [str(Path(sys.executable).parent / "jupyter-book"), "build", str(source), "-W", "-n", "--keep-going"]
+
+
+def _run_logged(command: list[str], log, quiet: bool, env: dict | None = None) -> int:
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+    for line in process.stdout:
+        log.write(line)
+        if not quiet:
+            print(line, end="", flush=True)
+    return process.wait()
+
+
+def _build_edition(language: str, log, quiet: bool) -> int:
+    """Generate the edition's sources, build them as strictly as the English book, put the site in _build/html/<language>.
+
+    Every page runs fresh in the edition's language; a text the pages show without a
+    translation is a warning there (NONLINEAR_I18N_STRICT), so it fails the build, and so
+    does a paragraph left in English.
+    """
+    source, missing = editions.generate(language)
+    untranslated = sum(map(len, missing.values()))
+    log.write(f"\n=== {language} edition: sources in {source.relative_to(ROOT)} ===\n")
+    if untranslated:
+        for page, lost in missing.items():
+            log.write(f"{page}: {len(lost)} paragraphs without a finished {language} translation, e.g. {lost[0][:80]!r}\n")
+        log.write(f"{untranslated} paragraphs untranslated: the {language} edition is not built (scripts/editions.py status).\n")
+        if not quiet:
+            print(f"{untranslated} paragraphs have no finished {language} translation; see {LOG.relative_to(ROOT)}")
+        return 3
+    record = BUILD / "i18n-record" / language
+    shutil.rmtree(record, ignore_errors=True)
+    env = {**os.environ, "NONLINEAR_I18N_STRICT": "1", "NONLINEAR_I18N_RECORD": str(record)}
+    returncode = _run_logged(_jupyter_book(source), log, quiet, env)
+    if returncode == 0:
+        shutil.rmtree(HTML / language, ignore_errors=True)
+        shutil.move(source / "_build" / "html", HTML / language)
+    return returncode
 
 
 def ensure_built(*, force: bool = False, quiet: bool = False, run_id: str | None = None) -> dict:

@@ -18,7 +18,6 @@ is translated at run time by the package (nonlinear/i18n.py, catalogue
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import os
 import re
@@ -33,6 +32,8 @@ from babel.messages.pofile import read_po, write_po
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import source_messages as sm  # noqa: E402
+
+from nonlinear import i18n  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
@@ -144,18 +145,11 @@ def read_catalogue(path: Path) -> Catalog:
         return read_po(handle)
 
 
-@functools.lru_cache(maxsize=None)
-def _converter(config: str):
-    import opencc
-
-    return opencc.OpenCC(f"{config}.json" if not config.endswith(".json") else config)
-
-
 def convert(text: str, config: str) -> str:
-    """Simplified -> Traditional (Taiwan) with OpenCC, keeping code spans, math, roles and links as written."""
-    converter = _converter(config)
-    parts = re.split(r"(`[^`]*`|\$[^$]*\$|\]\([^)]*\)|\{[^}]*\})", text)
-    return "".join(part if i % 2 else converter.convert(part) for i, part in enumerate(parts))
+    """Simplified -> Traditional (Taiwan), as the package converts its outputs (nonlinear.i18n.to_traditional)."""
+    if config != "s2twp":
+        raise ValueError(f"only OpenCC's s2twp conversion is set up, not {config!r}")
+    return i18n.to_traditional(text)
 
 
 def translations(language: str, domain: str, locale: Path = LOCALE) -> dict[str, str]:
@@ -251,9 +245,15 @@ def status(domain: str, expected: list[tuple[str, str]] | None, language: str = 
     return result
 
 
+def output_domains(language: str = TRANSLATED) -> list[str]:
+    """The catalogues of what the pages show: outputs/common and outputs/<page>."""
+    folder = LOCALE / language / "LC_MESSAGES" / OUTPUTS_DOMAIN
+    return sorted(f"{OUTPUTS_DOMAIN}/{p.relative_to(folder).with_suffix('').as_posix()}" for p in folder.rglob("*.po"))
+
+
 def all_status(language: str = TRANSLATED) -> list[Status]:
     found = [status(domain, expected, language) for domain, expected in templates().items()]
-    found.append(status(OUTPUTS_DOMAIN, None, language))
+    found += [status(domain, None, language) for domain in output_domains(language)]
     return found
 
 
@@ -262,26 +262,26 @@ def all_status(language: str = TRANSLATED) -> list[Status]:
 LANGUAGE_CELL_MD = (
     "```{{code-cell}} ipython3\n:tags: [remove-cell]\n"
     "# The language of what the code prints and draws on this page.\n"
-    "from nonlinear import i18n\n\ni18n.set_language({language!r})\n```\n\n"
+    "from nonlinear import i18n\n\ni18n.set_language({language!r}, page={page!r})\n```\n\n"
 )
 
 
-def _language_cell(language: str) -> dict:
+def _language_cell(language: str, page: str) -> dict:
     return {
         "cell_type": "code",
         "execution_count": None,
         "metadata": {"tags": ["remove-cell"]},
         "outputs": [],
-        "source": f"# The language of what the code prints and draws.\nfrom nonlinear import i18n\n\ni18n.set_language({language!r})",
+        "source": f"# The language of what the code prints and draws.\nfrom nonlinear import i18n\n\ni18n.set_language({language!r}, page={page!r})",
     }
 
 
-def _with_language_cell(text: str, language: str) -> str:
+def _with_language_cell(text: str, language: str, page: str) -> str:
     """Insert the language cell after a page's front matter (pages with code cells only)."""
     if "```{code-cell}" not in text or not text.startswith("---"):
         return text
     end = text.index("\n---", 3) + len("\n---\n")
-    return text[:end] + "\n" + LANGUAGE_CELL_MD.format(language=language) + text[end:].lstrip("\n")
+    return text[:end] + "\n" + LANGUAGE_CELL_MD.format(language=language, page=page) + text[end:].lstrip("\n")
 
 
 def generate(language: str, dest: Path | None = None) -> tuple[Path, dict[str, list[str]]]:
@@ -308,11 +308,11 @@ def generate(language: str, dest: Path | None = None) -> tuple[Path, dict[str, l
         if page.endswith(".ipynb"):
             notebook, lost = sm.render_notebook(sm.read_notebook(ROOT / page), lookup)
             if any(cell["cell_type"] == "code" for cell in notebook["cells"]):
-                notebook["cells"].insert(0, _language_cell(language))
+                notebook["cells"].insert(0, _language_cell(language, docname(page)))
             text = json.dumps(notebook, ensure_ascii=False, indent=1) + "\n"
         else:
             text, lost = sm.render(sm.split_markdown((ROOT / page).read_text(encoding="utf-8")), lookup)
-            text = _with_language_cell(text, language)
+            text = _with_language_cell(text, language, docname(page))
         (dest / page).parent.mkdir(parents=True, exist_ok=True)
         (dest / page).write_text(text, encoding="utf-8")
         if lost:
@@ -390,6 +390,70 @@ def load_catalogue(domain: str, source: Path) -> int:
     return 1 if problems else 0
 
 
+RECORD_DIR = BUILD / "i18n-record"
+COMMON = "common"  # outputs/common.po: what three or more pages show (yes, no, formula, accuracy …)
+SHARED_FROM = 3
+
+
+def record_outputs(language: str = TRANSLATED, pages: list[str] | None = None, jobs: int | None = None) -> dict:
+    """Run the edition's pages with recording on; return {page: failure or None}.
+
+    Every text the pages print, display or draw is written, as a template, to
+    _build/i18n-record/<language>/<page>.jsonl (nonlinear/i18n.py).
+    """
+    import book_notebooks
+
+    dest, _ = generate(language)
+    record = RECORD_DIR / language
+    shutil.rmtree(record, ignore_errors=True)
+    os.environ["NONLINEAR_I18N_RECORD"] = str(record)
+    wanted = [p for p in toc_files() if pages is None or docname(p) in pages]
+    paths = [dest / p for p in wanted if book_notebooks.is_executable(dest / p)]
+    failures = {}
+    for run in book_notebooks.run_many(paths, jobs=jobs, check_stderr=False):
+        failures[run.label] = run.failure
+        print(f"  {run.label}: {run.seconds:.0f} s{'  FAILED: ' + run.failure[:300] if run.failure else ''}", flush=True)
+    return failures
+
+
+def recorded_templates(language: str = TRANSLATED) -> dict[str, list[tuple[str, str]]]:
+    """Page -> [(template, where)] in first-seen order, from the last recording."""
+    found: dict[str, dict[str, str]] = {}
+    for path in sorted((RECORD_DIR / language).glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            if not i18n.needs_translation(entry["template"]):
+                continue
+            found.setdefault(entry["page"] or "unknown", {}).setdefault(entry["template"], entry["where"])
+    return {page: list(entries.items()) for page, entries in found.items()}
+
+
+def update_output_catalogues(language: str = TRANSLATED) -> dict:
+    """Templates of what the pages showed -> _build/gettext/outputs/<page>.pot -> sphinx-intl update."""
+    pot_dir = BUILD / "gettext-outputs"
+    shutil.rmtree(pot_dir, ignore_errors=True)
+    recorded = recorded_templates(language)
+    pages_of: dict[str, int] = {}
+    for entries in recorded.values():
+        for msgid, _ in entries:
+            pages_of[msgid] = pages_of.get(msgid, 0) + 1
+    shared = {msgid: where for entries in recorded.values() for msgid, where in entries if pages_of[msgid] >= SHARED_FROM}
+    existing = catalogue_path(language, f"{OUTPUTS_DOMAIN}/{COMMON}")
+    if existing.is_file():  # keep what is shared already (another page may still show it)
+        shared |= {m.id: "shared" for m in read_catalogue(existing) if m.id and m.id not in shared}
+    recorded = {page: [(m, w) for m, w in entries if m not in shared] for page, entries in recorded.items()}
+    recorded[COMMON] = list(shared.items())
+    for page, entries in recorded.items():
+        catalog = Catalog(project="nonlinear", domain=f"{OUTPUTS_DOMAIN}/{page}", fuzzy=False)
+        for msgid, where in entries:
+            catalog.add(msgid, auto_comments=[where])
+        path = pot_dir / OUTPUTS_DOMAIN / f"{page}.pot"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as handle:
+            write_po(handle, catalog, width=76)
+    return update_catalogues(pot_dir)
+
+
 # --- command line ----------------------------------------------------------------------
 
 
@@ -419,6 +483,8 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("language", choices=[code for code in EDITIONS if code != SOURCE])
     todo = sub.add_parser("todo", help="the entries of one page still to translate or repair")
     todo.add_argument("page", help="a page name such as chapters/05_classic/relu, 'book' or 'outputs'")
+    out = sub.add_parser("outputs", help="run the pages in Chinese, record what they show, update outputs/*.po")
+    out.add_argument("pages", nargs="*", help="page names (default: every page)")
     dump = sub.add_parser("dump", help="one catalogue as JSON: [{id, kind, str, fuzzy}] (for translating)")
     dump.add_argument("page")
     dump.add_argument("--todo", action="store_true", help="only entries still untranslated, fuzzy or damaged")
@@ -426,6 +492,10 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("page")
     load.add_argument("json_file")
     args = parser.parse_args(argv)
+    if args.command == "outputs":
+        failures = record_outputs(pages=args.pages or None)
+        print(update_output_catalogues())
+        return 1 if any(failures.values()) else 0
     if args.command == "dump":
         return dump_catalogue(args.page, args.todo)
     if args.command == "load":

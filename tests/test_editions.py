@@ -1,0 +1,199 @@
+"""The Chinese editions (scripts/editions.py): catalogues in step with the English text and complete,
+translations that keep what must stay as written, generated sources with no English paragraph
+left, and built editions that show the same numbers as the English book, page by page."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+from build_book import BUILD, TRANSLATED_EDITIONS
+
+import editions
+import source_messages as sm
+from nonlinear.timing import is_timing
+
+PAGES = editions.toc_files()
+TEMPLATES = editions.templates()
+
+
+# --- splitting the sources ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_splitting_a_page_loses_nothing(page):
+    path = editions.ROOT / page
+    if page.endswith(".ipynb"):
+        notebook = sm.read_notebook(path)
+        translated, missing = sm.render_notebook(notebook, lambda text: text)
+        assert missing == []
+        assert [c["source"] for c in translated["cells"]] == [
+            "".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in notebook["cells"]
+        ]
+    else:
+        text = path.read_text(encoding="utf-8")
+        pieces = sm.split_markdown(text)
+        assert "".join(p.source for p in pieces) == text
+        assert sm.render(pieces, lambda t: t) == (text, [])
+
+
+def test_messages_are_prose_and_code_stays_out():
+    text = (
+        "# Title\n\nA paragraph\nof two lines.\n\n(label)=\n## Part\n\n$$\nx^2\n$$\n\n"
+        "```{code-cell} ipython3\n---\nmystnb:\n  figure:\n    caption: A caption.\n---\n"
+        "# a comment to read\nx = 1  # not this one\n```\n\n"
+        "```{code-cell} ipython3\n:tags: [remove-input]\n# hidden: not translated\n```\n\n"
+        "```{exercise} A title\n:label: ex-1\n\nDo this.\n```\n"
+    )
+    found = sm.messages(sm.split_markdown(text))
+    assert found == [
+        ("# Title", "heading"),
+        ("A paragraph\nof two lines.", "prose"),
+        ("## Part", "heading"),
+        ("A caption.", "caption"),
+        ("# a comment to read", "comment"),
+        ("A title", "title"),
+        ("Do this.", "prose"),
+    ]
+    rendered, missing = sm.render(sm.split_markdown(text), lambda t: t.upper())
+    assert missing == []
+    assert "caption: A CAPTION." in rendered and "x = 1  # not this one" in rendered and "x^2" in rendered
+    assert "(label)=" in rendered and ":label: ex-1" in rendered
+
+
+@pytest.mark.parametrize(
+    "msgid, msgstr, problem",
+    [
+        ("see $x^2$ here", "见 $x^{2}$", "maths differ"),
+        ("see `np.tanh` here", "见 np.tanh", "code spans differ"),
+        ("cite {cite:p}`glorot2011`", "引用", "roles differ"),
+        ("a [link](https://x.org)", "一个[链接](https://y.org)", "link targets differ"),
+        ("loss {0} after {1}", "损失 {0}", "placeholders differ"),
+        ("- one\n- two", "- 一\n二", "markers differ"),
+        ("# a comment\n# more", "# 注释\n更多", "lost its '#'"),
+    ],
+)
+def test_damage_is_found(msgid, msgstr, problem):
+    assert any(problem in p for p in editions.damage(msgid, msgstr))
+
+
+def test_a_role_may_get_a_chinese_title():
+    assert editions.damage("the {term}`activation function`", "{term}`激活函数 <activation function>`") == []
+
+
+# --- the catalogues ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("domain", sorted(TEMPLATES))
+def test_catalogue_is_in_step_with_the_english_text(domain):
+    """Every message of the page has an entry and no entry is left over: else run `editions.py extract`."""
+    path = editions.catalogue_path(editions.TRANSLATED, domain)
+    assert path.is_file(), f"no catalogue {path}: run `python scripts/editions.py extract`"
+    have = {m.id for m in editions.read_catalogue(path) if m.id}
+    want = {msgid for msgid, _ in TEMPLATES[domain]}
+    assert not want - have, f"{len(want - have)} new English messages: run `python scripts/editions.py extract`"
+    assert not have - want, f"{len(have - want)} entries no longer in the English page: run `editions.py extract`"
+
+
+@pytest.mark.parametrize("domain", sorted(TEMPLATES) + ["outputs"])
+def test_every_entry_is_translated_and_keeps_what_must_stay(domain):
+    if domain == "outputs":
+        found = [editions.status(d, None) for d in editions.output_domains()]
+        assert found, "no output catalogues: run `python scripts/editions.py outputs`"
+    else:
+        found = [editions.status(domain, TEMPLATES[domain])]
+    for st in found:
+        assert not st.untranslated, f"{st.domain}: {len(st.untranslated)} untranslated, e.g. {st.untranslated[0]!r}"
+        assert not st.fuzzy, f"{st.domain}: {len(st.fuzzy)} fuzzy, e.g. {st.fuzzy[0]!r}"
+        assert not st.damaged, f"{st.domain}: damaged {st.damaged[0]}"
+
+
+@pytest.mark.parametrize("language", TRANSLATED_EDITIONS)
+def test_generated_edition_leaves_no_paragraph_in_english(language, tmp_path):
+    dest, missing = editions.generate(language, tmp_path / language)
+    assert missing == {}, f"{sum(map(len, missing.values()))} paragraphs left in English: {list(missing)[:3]}"
+    for page in PAGES:
+        english = (editions.ROOT / page).read_text(encoding="utf-8")
+        translated = (dest / page).read_text(encoding="utf-8")
+        assert _code_lines(english, page) == _code_lines(translated, page), f"{page}: the code changed"
+    config = (dest / "_config.yml").read_text(encoding="utf-8")
+    assert f"language: {language}" in config
+
+
+def _code_lines(text: str, page: str) -> list[str]:
+    """The code of a page without its comment lines and the language cell (what translation may change)."""
+    if page.endswith(".ipynb"):
+        cells = json.loads(text)["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    else:
+        code = "\n".join(re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", text, re.S))
+    lines = [line for line in code.splitlines() if line.strip() and not line.strip().startswith("#")]
+    return [line for line in lines if "i18n" not in line and not line.startswith(("---", "mystnb", "  "))]
+
+
+def test_traditional_text_is_converted_not_written():
+    simplified = editions.translations("zh_CN", "chapters/05_classic/relu")
+    traditional = editions.translations("zh_TW", "chapters/05_classic/relu")
+    assert simplified.keys() == traditional.keys()
+    assert all(traditional[k] == editions.convert(v, "s2twp") for k, v in simplified.items())
+    assert not (editions.LOCALE / "zh_TW").exists(), "Traditional catalogues are generated, never kept"
+
+
+# --- the built editions ------------------------------------------------------------------------
+
+NUMBER = re.compile(r"[-−+]?\d+(?:[.,]\d+)*(?:[eE][-+−]?\d+)?")
+
+
+def shown_numbers(notebook) -> list[list[str]]:
+    """Per code cell, the sorted numbers of the text it shows (timings left out)."""
+    cells = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or "i18n.set_language" in cell.source:
+            continue
+        numbers = []
+        for output in cell.get("outputs", []):
+            if is_timing(output):
+                continue
+            texts = [output.get("text", "")] if output.get("output_type") == "stream" else []
+            data = output.get("data", {})
+            for key in ("text/markdown", "text/html"):
+                if key in data:
+                    texts.append(re.sub(r"<style.*?</style>|<[^>]+>", " ", data[key], flags=re.S))
+                    break
+            else:
+                if "text/plain" in data and not any(k.startswith("image/") for k in data):
+                    texts.append(data["text/plain"])
+            for text in texts:
+                numbers += NUMBER.findall(re.sub(r"[A-Za-z_]+\d+", " ", text))
+        cells.append(sorted(numbers))
+    return cells
+
+
+@pytest.mark.parametrize("language", TRANSLATED_EDITIONS)
+def test_editions_show_the_same_numbers_page_by_page(html_dir, language):
+    english_dir = BUILD / "executed"
+    edition_dir = BUILD / "editions" / language / "_build" / "executed"
+    pages = sorted(english_dir.rglob("*.ipynb"))
+    assert pages, "the build saved no executed pages"
+    for english in pages:
+        name = english.relative_to(english_dir)
+        edition = edition_dir / name
+        assert edition.is_file(), f"{language}: {name} was not executed"
+        want = shown_numbers(nbformat.read(english, as_version=4))
+        got = shown_numbers(nbformat.read(edition, as_version=4))
+        assert got == want, f"{language} {name}: the numbers differ from the English edition's"
+
+
+@pytest.mark.parametrize("language", TRANSLATED_EDITIONS)
+def test_every_page_is_in_every_edition_with_a_switch(html_dir, language):
+    for page in PAGES:
+        name = editions.docname(page) + ".html"
+        english = (html_dir / name).read_text(encoding="utf-8")
+        translated_path = html_dir / language / name
+        assert translated_path.is_file(), f"{language}/{name} missing"
+        translated = translated_path.read_text(encoding="utf-8")
+        assert 'class="edition-switch"' in english and 'class="edition-switch"' in translated
+        assert f'lang="{language.replace("_", "-")}"' in translated
+        assert re.search(r"[\u4e00-\u9fff]{4}", translated), f"{language}/{name} shows no Chinese"

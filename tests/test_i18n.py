@@ -1,0 +1,121 @@
+"""The package's language setting (nonlinear/i18n.py): templates, catalogues, and the three hooks
+(printed lines, displays, figure text), with the CJK font that draws the Chinese."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+
+import matplotlib
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nonlinear import i18n
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture
+def chinese(monkeypatch):
+    """The package in zh_CN with a small catalogue of our own; English again afterwards."""
+    entries = {
+        "loss {0} after {1} steps": "{1} 步后损失为 {0}",
+        "accuracy": "准确率",
+        "pre-activation x": "预激活 x",
+        "yes": "是",
+    }
+    monkeypatch.setattr(i18n, "catalogue", lambda code: entries)
+    i18n.set_language("zh_CN", page="tests/test_i18n")
+    yield entries
+    i18n.set_language("en")
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60))
+def test_template_and_fill_give_back_the_text(text):
+    key, numbers = i18n.template(text)
+    assert i18n.fill(key, numbers) == text
+
+
+def test_template_replaces_numbers_not_digits_in_names():
+    key, numbers = i18n.template("ReLU6 loss 0.31 after 200 steps at x=-1e-3 (−2.5), log10")
+    assert key == "ReLU6 loss {0} after {1} steps at x={2} ({3}), log10"
+    assert numbers == ["0.31", "200", "-1e-3", "−2.5"]
+
+
+def test_unknown_language_is_refused_with_the_choices():
+    with pytest.raises(i18n.UnknownLanguage, match="zh_CN"):
+        i18n.set_language("fr")
+    with pytest.raises(i18n.UnknownLanguage):
+        i18n.set_language(None)
+
+
+def test_translation_keeps_the_numbers_and_may_reorder_them(chinese):
+    assert i18n.translate("loss 0.3125 after 200 steps") == "200 步后损失为 0.3125"
+    assert i18n.translate("  accuracy\nyes") == "  准确率\n是"
+    assert i18n.translate("no entry for this line") == "no entry for this line"
+    assert i18n.translate("relu") == "relu"  # an activation's name is not translated
+
+
+def test_english_shows_everything_as_written(chinese):
+    i18n.set_language("en")
+    assert i18n.translate("accuracy") == "accuracy"
+
+
+def test_printed_lines_are_translated_whole(chinese):
+    sink = io.StringIO()
+    stream = i18n._TranslatedStream(sink)
+    print("loss 0.5 after", end=" ", file=stream)
+    assert sink.getvalue() == ""  # half a line waits for the rest
+    print("10 steps", file=stream)
+    print("accuracy", file=stream, end="")
+    stream.flush()
+    assert sink.getvalue() == "10 步后损失为 0.5\n准确率"
+
+
+def test_markup_is_translated_between_tags_and_per_table_cell(chinese):
+    html = "<style>td { color: red } /* accuracy */</style><table><tr><th>accuracy</th><td>yes</td></tr></table>"
+    assert i18n.translate_html(html) == html.replace(">accuracy<", ">准确率<").replace(">yes<", ">是<")
+    assert i18n.translate_markdown("| accuracy | yes |\n|---|---|") == "| 准确率 | 是 |\n|---|---|"
+    bundle = i18n.translate_bundle({"text/html": "<b>yes</b>", "text/plain": "accuracy", "image/png": "AAAA"})
+    assert bundle == {"text/html": "<b>是</b>", "text/plain": "accuracy", "image/png": "AAAA"}
+
+
+def test_figure_text_is_translated_and_drawn_with_a_cjk_font(chinese):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.set_xlabel("pre-activation x")
+    ax.set_title("$\\sigma(x)$")
+    ax.plot([0, 1], [0, 1], label="accuracy")
+    legend = ax.legend()
+    assert ax.get_xlabel() == "预激活 x"
+    assert ax.get_title() == "$\\sigma(x)$"
+    assert legend.get_texts()[0].get_text() == "准确率"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph … missing from font(s)" would be a warning
+        fig.savefig(io.BytesIO(), format="png")
+    plt.close(fig)
+
+
+def test_strict_mode_warns_about_a_missing_translation(chinese, monkeypatch):
+    monkeypatch.setenv("NONLINEAR_I18N_STRICT", "1")
+    with pytest.warns(UserWarning, match=re.escape("no zh_CN translation for 'nothing like this {0}'")):
+        i18n.translate("nothing like this 42")
+
+
+def test_recording_writes_each_template_with_its_page(chinese, monkeypatch, tmp_path):
+    monkeypatch.setenv("NONLINEAR_I18N_RECORD", str(tmp_path))
+    i18n.translate("loss 1 after 2 steps")
+    (record,) = tmp_path.glob("*.jsonl")
+    assert record.name == "tests__test_i18n.jsonl"
+    assert '"template": "loss {0} after {1} steps"' in record.read_text(encoding="utf-8")
+
+
+def test_traditional_is_converted_from_simplified():
+    simplified, traditional = i18n.catalogue("zh_CN"), i18n.catalogue("zh_TW")
+    assert simplified.keys() == traditional.keys()
+    assert i18n.to_traditional("激活函数的输出 `np.tanh` $\\sigma$") == "激勵函數的輸出 `np.tanh` $\\sigma$"
+    for key, value in simplified.items():
+        assert traditional[key] == i18n.to_traditional(value)
