@@ -233,7 +233,7 @@ def translate_markdown(text: str) -> str:
     lines = []
     for line in text.split("\n"):
         if line.lstrip().startswith("|") and line.rstrip().endswith("|"):
-            cells = line.split("|")
+            cells = re.split(r"(?<!\\)\|", line)  # a \| inside a cell is text, not a column
             lines.append("|".join(_keep_space(cell, "table") if cell.strip() else cell for cell in cells))
         else:
             lines.append(translate(line, "markdown"))

@@ -13,6 +13,7 @@ a reader's browser saw on one page.
 from __future__ import annotations
 
 import contextlib
+import os
 import functools
 import http.server
 import shutil
@@ -248,13 +249,35 @@ def chromium_path() -> str:
     return path
 
 
+def cjk_fontconfig() -> Path:
+    """A fontconfig file: the system's fonts plus Noto Sans CJK from the noto-cjk-sans-otc package, so
+    the Chinese editions' pages (and their screenshots) show Chinese, not empty boxes, on a machine
+    with no CJK font installed."""
+    import noto_cjk_sans_otc
+
+    folder = Path(__file__).resolve().parents[1] / "_build" / "fontconfig"
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "fonts.conf"
+    text = (
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{Path(str(noto_cjk_sans_otc.FONT_PATH)).parent}</dir>\n"
+        f"  <cachedir>{folder / 'cache'}</cachedir>\n</fontconfig>\n"
+    )
+    if not config.is_file() or config.read_text(encoding="utf-8") != text:
+        config.write_text(text, encoding="utf-8")
+    return config
+
+
 @contextlib.contextmanager
 def chromium():
     """The system Chromium, headless, driven by Playwright (which downloads no browser of its own)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, env={**os.environ, "FONTCONFIG_FILE": str(cjk_fontconfig())}
+        )
         try:
             yield browser
         finally:

@@ -197,12 +197,45 @@ def damage(msgid: str, msgstr: str, kind: str = "") -> list[str]:
     if kind == "comment" or msgid.lstrip().startswith("#"):
         if any(line.strip() and not line.lstrip().startswith("#") for line in msgstr.splitlines()):
             problems.append("a comment line lost its '#'")
-    structure = lambda text: [re.match(r"^\s*([-*+]|\d+\.|#+|\||>)?", line)[1] for line in text.splitlines()]  # noqa: E731
+    structure = lambda text: [re.match(r"^\s*([-*+](?=\s)|\d+\.(?=\s)|#+(?=\s)|\||>)?", line)[1] for line in text.splitlines()]  # noqa: E731
     if msgid.lstrip().startswith(("- ", "* ", "|", "#", "1. ", ">")) and [s for s in structure(msgid) if s] != [
         s for s in structure(msgstr) if s
     ]:
         problems.append("list, table, heading or quote markers differ")
+    problems += _stuck_emphasis(msgstr)
     return problems
+
+
+def _stuck_emphasis(text: str) -> list[str]:
+    """``**`` that CommonMark cannot open or close because of full-width punctuation beside it.
+
+    A closing ``**`` right after punctuation must be followed by a space or punctuation, and an
+    opening one right before punctuation must follow a space or punctuation: ``**反向。**反向`` shows
+    its asterisks, ``**反向**。反向`` is bold."""
+    import unicodedata
+
+    def kind(char: str) -> str:
+        if not char or char.isspace():
+            return "space"
+        return "punct" if unicodedata.category(char).startswith(("P", "S")) else "other"
+
+    openers, unpaired = [], []
+    for match in re.finditer(r"(?<!\*)\*\*(?!\*)", text):
+        before = kind(text[match.start() - 1] if match.start() else "")
+        after = kind(text[match.end()] if match.end() < len(text) else "")
+        can_open = after != "space" and (after != "punct" or before in ("space", "punct"))
+        can_close = before != "space" and (before != "punct" or after in ("space", "punct"))
+        if can_close and openers:
+            openers.pop()
+        elif can_open:
+            openers.append(match)
+        else:
+            unpaired.append(match)
+    return [
+        f"'**' that shows as asterisks (put full-width punctuation outside the bold): "
+        f"{text[max(0, m.start() - 8) : m.end() + 8]!r}"
+        for m in sorted(unpaired + openers, key=lambda m: m.start())
+    ]
 
 
 @dataclass
@@ -405,9 +438,12 @@ def record_outputs(language: str = TRANSLATED, pages: list[str] | None = None, j
 
     dest, _ = generate(language)
     record = RECORD_DIR / language
-    shutil.rmtree(record, ignore_errors=True)
-    os.environ["NONLINEAR_I18N_RECORD"] = str(record)
     wanted = [p for p in toc_files() if pages is None or docname(p) in pages]
+    if pages is None:
+        shutil.rmtree(record, ignore_errors=True)
+    for page in wanted:
+        (record / f"{docname(page).replace('/', '__')}.jsonl").unlink(missing_ok=True)
+    os.environ["NONLINEAR_I18N_RECORD"] = str(record)
     paths = [dest / p for p in wanted if book_notebooks.is_executable(dest / p)]
     failures = {}
     for run in book_notebooks.run_many(paths, jobs=jobs, check_stderr=False):

@@ -28,6 +28,8 @@ import yaml
 
 # Directives whose body is not prose: kept verbatim.
 VERBATIM_DIRECTIVES = {"bibliography", "include", "toctree", "math", "raw", "code", "code-block", "literalinclude"}
+# Directives whose argument is a label, not a title: ```{solution} ex-ch2-kinks
+LABEL_ARGUMENT = {"solution"}
 # Tags of code cells whose source the reader never sees: their comments are not translated.
 HIDDEN_TAGS = {"remove-input", "remove-cell"}
 # Text fields of a code cell's options that a reader sees (caption, alt text).
@@ -149,7 +151,7 @@ def _split_fenced(block: list[str], fence: re.Match) -> list[Piece]:
         return _split_code_cell(block)
     opening, body, closing = block[0], block[1:-1], block[-1:]
     pieces: list[Piece] = []
-    argument = directive["argument"]
+    argument = directive["argument"] if directive["name"] not in LABEL_ARGUMENT else ""
     if argument:  # a title: ```{exercise} Where are the kinks?
         head = opening[: opening.rindex(argument)]
         pieces += [_verbatim([head]), _message([argument], "title"), _verbatim([opening[len(head) + len(argument) :]])]

@@ -46,12 +46,18 @@ def browser():
         yield launched
 
 
+# Every edition's folder under the site's root: English at the root, the Chinese ones beside it.
+EDITION_FOLDERS = ["", "zh_CN/", "zh_TW/"]
+
+
+@pytest.mark.parametrize("edition", EDITION_FOLDERS, ids=["en", "zh_CN", "zh_TW"])
 @pytest.mark.parametrize("entry", toc_entries())
-def test_page_loads_cleanly_typesets_its_math_and_passes_axe(site, browser, entry):
+def test_page_loads_cleanly_typesets_its_math_and_passes_axe(site, browser, entry, edition):
     """Also what a reader notices: figure text too small at the size it is shown, a table or code
     block wider than the text column (unless its cell is tagged `wide-ok`), TeX that a cell printed
     as text, an error block. Saves a screenshot of the whole page under _build/screenshots/."""
-    report = visit(browser, site, f"{entry}.html", screenshot=SCREENSHOTS / (entry.replace("/", "__") + ".jpg"))
+    shot = SCREENSHOTS / (edition.rstrip("/") or "en") / (entry.replace("/", "__") + ".jpg")
+    report = visit(browser, site, f"{edition}{entry}.html", screenshot=shot)
     problems = [f"console error: {e}" for e in report.console_errors]
     problems += [f"request leaving the machine: {u}" for u in report.external_requests]
     problems += [f"failed request: {u}" for u in report.failed_requests]
@@ -152,6 +158,38 @@ def test_search_finds_relu(site, browser):
         page.context.close()
     assert count >= 10, f"search for ReLU found {count} pages: {titles}"
     assert not report.external_requests, report.external_requests
+
+
+@pytest.mark.parametrize(
+    "edition, word", [("zh_CN/", "激活函数"), ("zh_CN/", "梯度消失"), ("zh_TW/", "梯度消失")], ids=["zh_CN-1", "zh_CN-2", "zh_TW"]
+)
+def test_search_finds_chinese_words(site, browser, edition, word):
+    """Sphinx's Chinese search splits the pages' text into words with jieba: a two-character word finds pages."""
+    page, report = open_page(browser, site, f"{edition}search.html?q={word}")
+    try:
+        page.locator("p.search-summary").wait_for(timeout=20_000)
+        count = page.locator("ul.search li").count()
+    finally:
+        page.context.close()
+    assert count >= 5, f"search for {word} in {edition} found {count} pages"
+    assert not report.external_requests, report.external_requests
+
+
+def test_language_switch_goes_to_the_same_page(site, browser):
+    page, _ = open_page(browser, site, "chapters/05_classic/relu.html")
+    try:
+        page.locator("nav.edition-switch a[hreflang=zh-CN]").click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/zh_CN/chapters/05_classic/relu.html"), page.url
+        assert page.locator("html").get_attribute("lang") == "zh-CN"
+        page.locator("nav.edition-switch a[hreflang=zh-TW]").click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/zh_TW/chapters/05_classic/relu.html"), page.url
+        page.locator("nav.edition-switch a[hreflang=en]").click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/chapters/05_classic/relu.html") and "/zh_" not in page.url, page.url
+    finally:
+        page.context.close()
 
 
 def test_no_broken_internal_links(html_dir):
