@@ -202,7 +202,7 @@ def damage(msgid: str, msgstr: str, kind: str = "") -> list[str]:
         s for s in structure(msgstr) if s
     ]:
         problems.append("list, table, heading or quote markers differ")
-    problems += _stuck_emphasis(msgstr)
+    problems += _stuck_emphasis(CODE_SPAN.sub("`code`", msgstr))  # no emphasis inside code spans (`x**2`)
     return problems
 
 
