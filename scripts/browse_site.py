@@ -276,7 +276,9 @@ def chromium():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=chromium_path(), args=CHROMIUM_ARGS, env={**os.environ, "FONTCONFIG_FILE": str(cjk_fontconfig())}
+            executable_path=chromium_path(),
+            args=CHROMIUM_ARGS,
+            env={**os.environ, "FONTCONFIG_FILE": str(cjk_fontconfig())},
         )
         try:
             yield browser

@@ -44,8 +44,15 @@ LOG = BUILD / "book-build.log"
 LOCK = BUILD / "book-build.lock"
 # Output of an earlier build: removed before building, so nothing stale survives.
 OUTPUTS = [
-    "html", ".doctrees", "jupyter_execute", "executed", ".jupyter_cache", ".execution_cache", "execution.json",
-    "editions", "i18n-record",
+    "html",
+    ".doctrees",
+    "jupyter_execute",
+    "executed",
+    ".jupyter_cache",
+    ".execution_cache",
+    "execution.json",
+    "editions",
+    "i18n-record",
 ]
 NOT_INPUTS = ("tests/", ".ci/")
 
@@ -129,9 +136,7 @@ def _jupyter_book(source: Path) -> list[str]:
 
 
 def _run_logged(command: list[str], log, quiet: bool, env: dict | None = None) -> int:
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
-    )
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     for line in process.stdout:
         log.write(line)
         if not quiet:
@@ -151,8 +156,12 @@ def _build_edition(language: str, log, quiet: bool) -> int:
     log.write(f"\n=== {language} edition: sources in {source.relative_to(ROOT)} ===\n")
     if untranslated:
         for page, lost in missing.items():
-            log.write(f"{page}: {len(lost)} paragraphs without a finished {language} translation, e.g. {lost[0][:80]!r}\n")
-        log.write(f"{untranslated} paragraphs untranslated: the {language} edition is not built (scripts/editions.py status).\n")
+            log.write(
+                f"{page}: {len(lost)} paragraphs without a finished {language} translation, e.g. {lost[0][:80]!r}\n"
+            )
+        log.write(
+            f"{untranslated} paragraphs untranslated: the {language} edition is not built (scripts/editions.py status).\n"
+        )
         if not quiet:
             print(f"{untranslated} paragraphs have no finished {language} translation; see {LOG.relative_to(ROOT)}")
         return 3

@@ -444,7 +444,14 @@ def report(results: dict) -> str:
         ]
         for code, seconds in editions.items():
             if code != "en":
-                rows.append([f"… then the {code} edition (sources generated, every page run in {code})", fmt(seconds, 0), "", ""])
+                rows.append(
+                    [
+                        f"… then the {code} edition (sources generated, every page run in {code})",
+                        fmt(seconds, 0),
+                        "",
+                        "",
+                    ]
+                )
         if editions:
             rows.append(
                 [

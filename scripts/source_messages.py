@@ -21,8 +21,8 @@ import copy
 import json
 import re
 import textwrap
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 import yaml
 

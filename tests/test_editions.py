@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 import re
 
+import editions
 import nbformat
 import pytest
+import source_messages as sm
 from build_book import BUILD, TRANSLATED_EDITIONS
 
-import editions
-import source_messages as sm
 from nonlinear.timing import is_timing
 
 PAGES = editions.toc_files()

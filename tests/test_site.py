@@ -161,7 +161,9 @@ def test_search_finds_relu(site, browser):
 
 
 @pytest.mark.parametrize(
-    "edition, word", [("zh_CN/", "激活函数"), ("zh_CN/", "梯度消失"), ("zh_TW/", "梯度消失")], ids=["zh_CN-1", "zh_CN-2", "zh_TW"]
+    "edition, word",
+    [("zh_CN/", "激活函数"), ("zh_CN/", "梯度消失"), ("zh_TW/", "梯度消失")],
+    ids=["zh_CN-1", "zh_CN-2", "zh_TW"],
 )
 def test_search_finds_chinese_words(site, browser, edition, word):
     """Sphinx's Chinese search splits the pages' text into words with jieba: a two-character word finds pages."""
