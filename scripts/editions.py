@@ -307,6 +307,7 @@ LANGUAGE_CELL_MD = (
 def _language_cell(language: str, page: str) -> dict:
     return {
         "cell_type": "code",
+        "id": "nonlinear-language",
         "execution_count": None,
         "metadata": {"tags": ["remove-cell"]},
         "outputs": [],

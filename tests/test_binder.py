@@ -61,6 +61,7 @@ BOOK_TOOLS = {
     canonicalize_name(name)
     for name in [
         "jupyter-book",
+        "jieba",  # the site search's Chinese word segmenter
         "myst-nb",
         "myst-parser",
         "jupyter-cache",
