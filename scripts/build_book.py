@@ -53,6 +53,7 @@ OUTPUTS = [
     "execution.json",
     "editions",
     "i18n-record",
+    *(f"executed-{code}" for code in TRANSLATED_EDITIONS),
 ]
 NOT_INPUTS = ("tests/", ".ci/")
 
@@ -172,7 +173,14 @@ def _build_edition(language: str, log, quiet: bool) -> int:
     if returncode == 0:
         shutil.rmtree(HTML / language, ignore_errors=True)
         shutil.move(source / "_build" / "html", HTML / language)
+        shutil.rmtree(executed_dir(language), ignore_errors=True)
+        shutil.move(source / "_build" / "executed", executed_dir(language))
     return returncode
+
+
+def executed_dir(language: str = "en") -> Path:
+    """Where a build keeps each page as it executed it (the tests compare the editions' numbers)."""
+    return BUILD / ("executed" if language == "en" else f"executed-{language}")
 
 
 def ensure_built(*, force: bool = False, quiet: bool = False, run_id: str | None = None) -> dict:

@@ -11,7 +11,7 @@ import editions
 import nbformat
 import pytest
 import source_messages as sm
-from build_book import BUILD, TRANSLATED_EDITIONS
+from build_book import TRANSLATED_EDITIONS, executed_dir
 
 from nonlinear.timing import is_timing
 
@@ -173,8 +173,7 @@ def shown_numbers(notebook) -> list[list[str]]:
 
 @pytest.mark.parametrize("language", TRANSLATED_EDITIONS)
 def test_editions_show_the_same_numbers_page_by_page(html_dir, language):
-    english_dir = BUILD / "executed"
-    edition_dir = BUILD / "editions" / language / "_build" / "executed"
+    english_dir, edition_dir = executed_dir("en"), executed_dir(language)
     pages = sorted(english_dir.rglob("*.ipynb"))
     assert pages, "the build saved no executed pages"
     for english in pages:
