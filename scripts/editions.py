@@ -440,7 +440,9 @@ COMMON = "common"  # outputs/common.po: what three or more pages show (yes, no, 
 SHARED_FROM = 3
 
 
-def record_outputs(language: str = TRANSLATED, pages: list[str] | None = None, jobs: int | None = None) -> dict:
+def record_outputs(
+    language: str = TRANSLATED, pages: list[str] | None = None, jobs: int | None = None, dest: Path | None = None
+) -> dict:
     """Run the edition's pages with recording on; return {page: failure or None}.
 
     Every text the pages print, display or draw is written, as a template, to
@@ -448,21 +450,27 @@ def record_outputs(language: str = TRANSLATED, pages: list[str] | None = None, j
     """
     import book_notebooks
 
-    dest, _ = generate(language)
+    dest, _ = generate(language, dest)
     record = RECORD_DIR / language
     wanted = [p for p in toc_files() if pages is None or docname(p) in pages]
     if pages is None:
         shutil.rmtree(record, ignore_errors=True)
     for page in wanted:
         (record / f"{docname(page).replace('/', '__')}.jsonl").unlink(missing_ok=True)
-    os.environ["NONLINEAR_I18N_RECORD"] = str(record)
     paths = [dest / p for p in wanted if book_notebooks.is_executable(dest / p)]
     failures = {}
-    for run in book_notebooks.run_many(paths, jobs=jobs, check_stderr=False):
-        failures[run.label] = run.failure
-        print(
-            f"  {run.label}: {run.seconds:.0f} s{'  FAILED: ' + run.failure[:300] if run.failure else ''}", flush=True
-        )
+    before = os.environ.get("NONLINEAR_I18N_RECORD")
+    os.environ["NONLINEAR_I18N_RECORD"] = str(record)  # the kernels inherit it
+    try:
+        for run in book_notebooks.run_many(paths, jobs=jobs, check_stderr=False):
+            failures[run.label] = run.failure
+            failed = f"  FAILED: {run.failure[:300]}" if run.failure else ""
+            print(f"  {run.label}: {run.seconds:.0f} s{failed}", flush=True)
+    finally:
+        if before is None:
+            os.environ.pop("NONLINEAR_I18N_RECORD", None)
+        else:
+            os.environ["NONLINEAR_I18N_RECORD"] = before
     return failures
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import editions
 import nbformat
@@ -108,6 +109,34 @@ def test_every_entry_is_translated_and_keeps_what_must_stay(domain):
         assert not st.untranslated, f"{st.domain}: {len(st.untranslated)} untranslated, e.g. {st.untranslated[0]!r}"
         assert not st.fuzzy, f"{st.domain}: {len(st.fuzzy)} fuzzy, e.g. {st.fuzzy[0]!r}"
         assert not st.damaged, f"{st.domain}: damaged {st.damaged[0]}"
+
+
+@pytest.fixture
+def scratch_locale(tmp_path, monkeypatch):
+    """The catalogues copied to a scratch folder, which scripts/editions.py then reads and writes."""
+    shutil.copytree(editions.LOCALE, tmp_path / "locale")
+    monkeypatch.setattr(editions, "LOCALE", tmp_path / "locale")
+    monkeypatch.setattr(editions, "RECORD_DIR", tmp_path / "record")
+    return tmp_path / "locale"
+
+
+def test_extract_finds_every_catalogue_in_step(scratch_locale, tmp_path):
+    """`editions.py extract` (templates, then sphinx-intl update) has nothing to create or change."""
+    assert editions.write_templates(tmp_path / "pot") == len(TEMPLATES)
+    assert editions.update_catalogues(tmp_path / "pot") == {"create": 0, "update": 0, "notchanged": len(TEMPLATES)}
+
+
+def test_outputs_records_what_a_page_shows_and_its_catalogue_has_it(scratch_locale, tmp_path):
+    """`editions.py outputs` on one page: it runs in Chinese, its templates are recorded, and updating
+    its catalogue from them changes nothing (every text it shows has an entry already)."""
+    page = "chapters/05_classic/tanh"
+    failures = editions.record_outputs(pages=[page], dest=tmp_path / "zh_CN")
+    assert list(failures.values()) == [None]
+    recorded = editions.recorded_templates()[page]
+    assert any(where == "figure" for _, where in recorded) and any(where == "print" for _, where in recorded)
+    found = editions.update_output_catalogues()
+    assert found["create"] == 0 and found["update"] == 0, found
+    assert editions.main(["status"]) == 0
 
 
 @pytest.mark.parametrize("language", TRANSLATED_EDITIONS)

@@ -56,6 +56,7 @@ KNOWN = {
     r"cd \S+ && \S+/bin/pip install -r requirements\.txt": "tests/test_grading_env.py",
     r"NONLINEAR_SITE=_build/html \.venv/bin/python -m pytest -m browser -n 2": "tests/conftest.py (NONLINEAR_SITE)",
     r"\.venv/bin/python -m pytest .*": "tests/test_execution.py (one test per page)",
+    r"\.venv/bin/python scripts/editions\.py (extract|status|outputs)": "tests/test_editions.py (the catalogue workflow)",
 }
 
 
