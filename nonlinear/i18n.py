@@ -342,7 +342,11 @@ def _install_ipython() -> None:
 
 
 def _use_cjk_font(code: str) -> None:
-    """Add the Noto Sans CJK font (the noto-cjk-sans-otc package) as matplotlib's fallback for Chinese text."""
+    """Draw figure text with Noto Sans CJK (the noto-cjk-sans-otc package), DejaVu Sans behind it.
+
+    The CJK font comes first, not as a fallback: a label that mixes Chinese and $math$ is laid
+    out by mathtext, which takes the first font of the list for its text and has no fallback.
+    Noto Sans CJK has Latin letters and digits too; DejaVu Sans covers what it lacks (✔ ✘ ◐)."""
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
 
@@ -353,8 +357,7 @@ def _use_cjk_font(code: str) -> None:
         import noto_cjk_sans_otc
 
         font_manager.fontManager.addfont(str(noto_cjk_sans_otc.FONT_PATH))
-    families = [f for f in plt.rcParams["font.family"] if f not in CJK_FONTS.values()]
-    plt.rcParams["font.family"] = [*families, family]
+    plt.rcParams["font.family"] = [family, "DejaVu Sans"]
 
 
 _initial = os.environ.get("NONLINEAR_LANG")

@@ -474,6 +474,65 @@ def record_outputs(
     return failures
 
 
+def record_lab_feedback(language: str = TRANSLATED, dest: Path | None = None) -> dict:
+    """Record what the labs' checks say to answers, right and wrong; return {lab: failure or None}.
+
+    The built site shows every lab unanswered, so its run records only "not answered yet". Here
+    each check is called on every answer of the corpus the tests grade (tests/test_labs.py:
+    right and wrong answers per exercise), and each lab runs twice in ``language``, once with
+    every exercise answered right and once wrong, so otter's own lines are recorded too.
+    """
+    import book_notebooks
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    import test_labs
+
+    record = RECORD_DIR / language
+    dest = dest or EDITIONS_DIR / language
+    if not (dest / "notebooks").is_dir():
+        generate(language, dest)
+    failures = {}
+    before = os.environ.get("NONLINEAR_I18N_RECORD")
+    os.environ["NONLINEAR_I18N_RECORD"] = str(record)
+    try:
+        for master in test_labs.MASTERS:
+            page = f"notebooks/{master.stem}"
+            i18n.set_language(language, page=page)
+            environment = test_labs.solution_environment(master)
+            for question, check_cell in test_labs.questions(master).items():
+                for source, _ in test_labs.CORPUS.get(question, []):
+                    env = dict(environment)
+                    exec(source, env)
+                    result = test_labs.run_check_cell(check_cell, {**env, "__builtins__": __builtins__})
+                    i18n.translate_markdown(result._repr_markdown_())
+            i18n.set_language("en")
+            right = test_labs.correct_answers(master)
+            wrong = {
+                q: next(s for s, ok in test_labs.CORPUS[q] if not ok)
+                for q in test_labs.questions(master)
+                if any(not ok for _, ok in test_labs.CORPUS.get(q, []))
+            }
+            student = dest / "notebooks" / master.name
+            for kind, answers in (("right", right), ("wrong", wrong)):
+                folder = dest / "_feedback" / kind
+                notebook = test_labs.submission(master, answers, folder, student=student)
+                try:
+                    book_notebooks.execute(notebook, check_stderr=False)
+                    failures[f"{page} ({kind})"] = None
+                except book_notebooks.NotebookFailure as failure:
+                    failures[f"{page} ({kind})"] = str(failure)[:300]
+                print(
+                    f"  {page}, answered {kind}: {'FAILED ' + str(failures[f'{page} ({kind})']) if failures[f'{page} ({kind})'] else 'recorded'}"
+                )
+    finally:
+        i18n.set_language("en")
+        if before is None:
+            os.environ.pop("NONLINEAR_I18N_RECORD", None)
+        else:
+            os.environ["NONLINEAR_I18N_RECORD"] = before
+    return failures
+
+
 def recorded_templates(language: str = TRANSLATED) -> dict[str, list[tuple[str, str]]]:
     """Page -> [(template, where)] in first-seen order, from the last recording."""
     found: dict[str, dict[str, str]] = {}
@@ -554,6 +613,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "outputs":
         failures = record_outputs(pages=args.pages or None)
+        if not args.pages:
+            failures |= record_lab_feedback()
         print(update_output_catalogues())
         return 1 if any(failures.values()) else 0
     if args.command == "dump":

@@ -136,3 +136,17 @@ def test_a_measured_output_may_stay_english_without_failing_the_build(chinese, m
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert i18n.translate("a clock said 3 ms") == "a clock said 3 ms"
+
+
+def test_chinese_beside_math_in_a_label_has_its_glyphs(chinese, caplog):
+    """mathtext lays out a label with $...$ in one font, without fallback: that font must have Chinese
+    (else matplotlib logs "Font 'default' does not have a glyph" and draws boxes)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.set_xlabel("$h$ 的标准差 $\\sigma(x)$, −1")
+    with caplog.at_level("WARNING", logger="matplotlib"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig.savefig(io.BytesIO(), format="png")
+    plt.close(fig)
+    assert not [r for r in caplog.records if "glyph" in r.getMessage()], caplog.text

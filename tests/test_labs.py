@@ -749,9 +749,10 @@ def _per_question(results: dict) -> dict[str, float]:
     return scores
 
 
-def submission(master: Path, answers: dict[str, str], folder: Path) -> Path:
-    """The student notebook with ``answers`` (question -> source) in place of its stubs, saved in ``folder``."""
-    nb = nbformat.read(ROOT / "notebooks" / master.name, as_version=4)
+def submission(master: Path, answers: dict[str, str], folder: Path, student: Path | None = None) -> Path:
+    """The student notebook (``student``, by default the English one) with ``answers`` (question -> source)
+    in place of its stubs, saved in ``folder``."""
+    nb = nbformat.read(student or ROOT / "notebooks" / master.name, as_version=4)
     names = answer_names(master)
     for question, source in answers.items():
         name = names[question]
@@ -871,6 +872,33 @@ def test_autograder_grades_full_partial_and_empty_submissions(master, built, tmp
     shutil.copytree(ROOT / "notebooks" / "lab_data", blank_dir / "lab_data")
     blank = _otter_run(out, ROOT / "notebooks" / master.name, blank_dir)
     assert _scores(blank)[0] == 0, blank
+
+
+def test_the_chinese_lab_checks_in_chinese_and_grades_like_the_english_one(built, tmp_path):
+    """A student working in the Chinese edition's notebook (translated text, a language cell first, the
+    same code) sees the checks answer in Chinese and gets full marks for correct answers."""
+    import editions
+
+    master = next(m for m in MASTERS if m.stem == "lab05_classic_activations")
+    dest, missing = editions.generate("zh_CN", tmp_path / "zh_CN")
+    assert missing == {}
+    full = submission(master, correct_answers(master), tmp_path / "full", student=dest / "notebooks" / master.name)
+    executed = execute(full)
+    assert "i18n.set_language('zh_CN'" in executed.cells[0].source
+    check_sources = set(questions(master).values())
+    shown = [
+        json.dumps(cell.outputs, ensure_ascii=False)
+        for cell in executed.cells
+        if cell.cell_type == "code" and cell.source in check_sources
+    ]
+    assert shown and all("PASS" in text and "NOT YET" not in text for text in shown), shown[:2]
+    printed = " ".join(
+        json.dumps(cell.outputs, ensure_ascii=False) for cell in executed.cells if cell.cell_type == "code"
+    )
+    assert re.search(r"[\u4e00-\u9fff]{2}", printed), "the checks said nothing in Chinese"
+    results = _otter_run(built[master.stem], full, full.parent)
+    score, possible = _scores(results)
+    assert possible == sum(points(master).values()) and score == possible, results
 
 
 CASES = [(m, q, i) for m in MASTERS for q in questions(m) for i in range(len(CORPUS.get(q, [])))]
