@@ -196,6 +196,7 @@ def _record(key: str, where: str, found: bool) -> None:
         page = (_state["page"] or "unknown").replace("/", "__")
         Path(folder).mkdir(parents=True, exist_ok=True)
         with open(Path(folder) / f"{page}.jsonl", "a", encoding="utf-8") as handle:
+            where = f"{where}, timing" if _state["lenient"] else where  # may read otherwise next run
             handle.write(json.dumps({"page": _state["page"], "template": key, "where": where}) + "\n")
     if not found and os.environ.get("NONLINEAR_I18N_STRICT") == "1" and not _state["lenient"]:
         warnings.warn(f"no {_state['language']} translation for {key!r} (page {_state['page']})", stacklevel=3)

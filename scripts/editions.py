@@ -562,6 +562,15 @@ def update_output_catalogues(language: str = TRANSLATED) -> dict:
         shared |= {m.id: "shared" for m in read_catalogue(existing) if m.id and m.id not in shared}
     recorded = {page: [(m, w) for m, w in entries if m not in shared] for page, entries in recorded.items()}
     recorded[COMMON] = list(shared.items())
+    for page, entries in recorded.items():  # a measured line keeps every wording it has had ("holds", "not reproduced")
+        existing = catalogue_path(language, f"{OUTPUTS_DOMAIN}/{page}")
+        if existing.is_file():
+            seen = {m for m, _ in entries}
+            entries += [
+                (m.id, "timing")
+                for m in read_catalogue(existing)
+                if m.id and m.id not in seen and any("timing" in c for c in m.auto_comments)
+            ]
     for page, entries in recorded.items():
         catalog = Catalog(project="nonlinear", domain=f"{OUTPUTS_DOMAIN}/{page}", fuzzy=False)
         for msgid, where in entries:
