@@ -205,7 +205,8 @@ def _record(key: str, where: str, found: bool) -> None:
 # --- what is shown: markup ---------------------------------------------------------------------
 
 _HTML_SKIP = re.compile(r"(<(style|script)\b.*?</\2>)", re.S | re.I)
-_HTML_TEXT = re.compile(r">([^<>]+)<")
+# Text between tags; a "<" that opens no tag ("x < 3" in otter's output) is text.
+_HTML_TEXT = re.compile(r"(?<=>)((?:[^<>]|<(?![A-Za-z/!]))+)(?=<[A-Za-z/!])")
 
 
 def translate_html(html: str) -> str:
@@ -219,7 +220,7 @@ def translate_html(html: str) -> str:
             out.append(part)
             i += 2
             continue
-        out.append(_HTML_TEXT.sub(lambda m: ">" + _keep_space(m[1], "html") + "<", part))
+        out.append(_HTML_TEXT.sub(lambda m: _keep_space(m[1], "html"), part))
         i += 1
     return "".join(out)
 

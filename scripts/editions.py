@@ -207,7 +207,10 @@ def damage(msgid: str, msgstr: str, kind: str = "") -> list[str]:
         s for s in structure(msgstr) if s
     ]:
         problems.append("list, table, heading or quote markers differ")
-    problems += _stuck_emphasis(CODE_SPAN.sub("`code`", msgstr))  # no emphasis inside code spans (`x**2`)
+    # No emphasis inside code spans (`x**2`); and a msgid with a lone ** of its own (Python's power
+    # in a printed line) is not Markdown emphasis.
+    if not _stuck_emphasis(CODE_SPAN.sub("`code`", msgid)):
+        problems += _stuck_emphasis(CODE_SPAN.sub("`code`", msgstr))
     return problems
 
 
