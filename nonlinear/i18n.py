@@ -37,8 +37,9 @@ CONVERTED = {"zh_TW": ("zh_CN", "s2twp")}  # language -> (catalogue it is conver
 LOCALE = Path(__file__).resolve().parents[1] / "locale"
 CJK_FONTS = {"zh_CN": "Noto Sans CJK SC", "zh_TW": "Noto Sans CJK TC"}
 
-# A number: digits with an optional sign, decimals and exponent, not glued to a word (ReLU6, x2, log10).
-NUMBER = re.compile(r"(?<![A-Za-z_0-9.])[-−+]?[0-9]+(?:[.,][0-9]+)*(?:[eE][-+−]?[0-9]+)?")
+# A number: digits with an optional sign, decimals and exponent, not glued to a word (ReLU6, x2, log10);
+# or a pictograph (otter cheers a passed test with one drawn at random: "passed! 🌈").
+NUMBER = re.compile(r"(?<![A-Za-z_0-9.])[-−+]?[0-9]+(?:[.,][0-9]+)*(?:[eE][-+−]?[0-9]+)?|[\U0001F000-\U0001FAFF\u2728]")
 PLACEHOLDER = re.compile(r"\{(\d+)\}")
 WORD = re.compile(r"[A-Za-z]{2,}")
 MATH = re.compile(r"\$[^$]*\$")

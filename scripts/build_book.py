@@ -9,9 +9,9 @@ result in ``_build/book-build.json``. When the fingerprint matches a build that
 passed, nothing is built. Otherwise the old output is removed and the book is
 built from scratch (``jupyter-book build . -W -n --keep-going``; the pages run
 fresh, several at a time, see _ext/parallel_execution.py); the full log goes to
-``_build/book-build.log``. The Chinese editions follow, each from the sources
-``scripts/editions.py generate`` writes and as strictly, into ``_build/html/zh_CN`` and
-``_build/html/zh_TW``: the build passes only if every edition does. ``make book`` runs this, and the test suite's site
+``_build/book-build.log``. The Chinese editions are built at the same time, each from the
+sources ``scripts/editions.py generate`` writes and as strictly, into ``_build/html/zh_CN``
+and ``_build/html/zh_TW``: the build passes only if every edition does. ``make book`` runs this, and the test suite's site
 fixture (tests/conftest.py) calls ``ensure_built`` so ``make test`` reuses the
 build that ``make book`` just made.
 """
@@ -35,6 +35,7 @@ import editions  # noqa: E402
 
 # The editions built after the English one, each into _build/html/<code>/ (scripts/editions.py).
 TRANSLATED_EDITIONS = [code for code in editions.EDITIONS if code != editions.SOURCE]
+EDITIONS_NAMES = {code: spec["name"] for code, spec in editions.EDITIONS.items()}
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
@@ -103,16 +104,7 @@ def build(*, quiet: bool = False) -> dict:
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
     RECORD.unlink(missing_ok=True)
     start = time.perf_counter()
-    seconds_of = {}
-    with open(LOG, "w", encoding="utf-8") as log:
-        returncode = _run_logged(_jupyter_book(ROOT), log, quiet)
-        seconds_of["en"] = round(time.perf_counter() - start, 1)
-        for language in TRANSLATED_EDITIONS:
-            if returncode:
-                break
-            began = time.perf_counter()
-            returncode = _build_edition(language, log, quiet)
-            seconds_of[language] = round(time.perf_counter() - began, 1)
+    seconds_of, returncode = _build_editions(quiet)
     seconds = time.perf_counter() - start
     executed = BUILD / "execution.json"
     record = {
@@ -136,46 +128,86 @@ def _jupyter_book(source: Path) -> list[str]:
     return [str(Path(sys.executable).parent / "jupyter-book"), "build", str(source), "-W", "-n", "--keep-going"]
 
 
-def _run_logged(command: list[str], log, quiet: bool, env: dict | None = None) -> int:
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    for line in process.stdout:
-        log.write(line)
-        if not quiet:
-            print(line, end="", flush=True)
-    return process.wait()
+def _build_editions(quiet: bool) -> tuple[dict[str, float], int]:
+    """Build every edition at the same time, each in its own process and log; return seconds and exit code.
+
+    Side by side, one edition's single-threaded Sphinx phases (reading, writing) overlap the
+    others' pages running, so the two cores stay busy. The logs are joined into LOG, English first.
+    """
+    began = time.perf_counter()
+    logs = {code: BUILD / f"book-build-{code}.log" for code in ["en", *TRANSLATED_EDITIONS]}
+    commands = {"en": (_jupyter_book(ROOT), None)}
+    failed: dict[str, str] = {}
+    for language in TRANSLATED_EDITIONS:
+        prepared = _prepare_edition(language)
+        if isinstance(prepared, str):
+            failed[language] = prepared
+        else:
+            commands[language] = prepared
+    running = {}
+    for code, (command, env) in commands.items():
+        handle = open(logs[code], "w", encoding="utf-8")
+        process = subprocess.Popen(command, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, text=True, env=env)
+        running[code] = (process, handle)
+    seconds_of, codes = {}, {}
+    while running:
+        for code, (process, handle) in list(running.items()):
+            if process.poll() is not None:
+                handle.close()
+                codes[code] = process.returncode
+                seconds_of[code] = round(time.perf_counter() - began, 1)
+                del running[code]
+                if not quiet:
+                    state = "built" if process.returncode == 0 else f"FAILED (exit code {process.returncode})"
+                    print(f"{EDITIONS_NAMES[code]} edition {state} after {seconds_of[code]:.0f} s", flush=True)
+        time.sleep(0.5)
+    with open(LOG, "w", encoding="utf-8") as log:
+        for code in logs:
+            log.write(f"\n=== {EDITIONS_NAMES[code]} edition ({code}) ===\n")
+            if code in failed:
+                log.write(failed[code])
+            elif logs[code].is_file():
+                log.write(logs[code].read_text(encoding="utf-8"))
+    for language in TRANSLATED_EDITIONS:
+        if codes.get(language) == 0:
+            _collect_edition(language)
+    if not quiet and (failed or any(codes.values())):
+        print(LOG.read_text(encoding="utf-8")[-6000:])
+    returncode = 3 if failed else max(codes.values(), default=0)
+    return seconds_of, returncode
 
 
-def _build_edition(language: str, log, quiet: bool) -> int:
-    """Generate the edition's sources, build them as strictly as the English book, put the site in _build/html/<language>.
+def _prepare_edition(language: str) -> tuple[list[str], dict] | str:
+    """Generate the edition's sources; the command and environment that build them, or why not.
 
     Every page runs fresh in the edition's language; a text the pages show without a
     translation is a warning there (NONLINEAR_I18N_STRICT), so it fails the build, and so
-    does a paragraph left in English.
+    does a paragraph left in English (checked here, before building).
     """
     source, missing = editions.generate(language)
-    untranslated = sum(map(len, missing.values()))
-    log.write(f"\n=== {language} edition: sources in {source.relative_to(ROOT)} ===\n")
-    if untranslated:
-        for page, lost in missing.items():
-            log.write(
-                f"{page}: {len(lost)} paragraphs without a finished {language} translation, e.g. {lost[0][:80]!r}\n"
-            )
-        log.write(
-            f"{untranslated} paragraphs untranslated: the {language} edition is not built (scripts/editions.py status).\n"
+    if missing:
+        lines = [
+            f"{page}: {len(lost)} paragraphs without a finished {language} translation, e.g. {lost[0][:80]!r}"
+            for page, lost in missing.items()
+        ]
+        total = sum(map(len, missing.values()))
+        lines.append(
+            f"{total} paragraphs untranslated: the {language} edition is not built (scripts/editions.py status)."
         )
-        if not quiet:
-            print(f"{untranslated} paragraphs have no finished {language} translation; see {LOG.relative_to(ROOT)}")
-        return 3
+        return "\n".join(lines) + "\n"
     record = BUILD / "i18n-record" / language
     shutil.rmtree(record, ignore_errors=True)
     env = {**os.environ, "NONLINEAR_I18N_STRICT": "1", "NONLINEAR_I18N_RECORD": str(record)}
-    returncode = _run_logged(_jupyter_book(source), log, quiet, env)
-    if returncode == 0:
-        shutil.rmtree(HTML / language, ignore_errors=True)
-        shutil.move(source / "_build" / "html", HTML / language)
-        shutil.rmtree(executed_dir(language), ignore_errors=True)
-        shutil.move(source / "_build" / "executed", executed_dir(language))
-    return returncode
+    return _jupyter_book(source), env
+
+
+def _collect_edition(language: str) -> None:
+    """Move a built edition's site to _build/html/<language> and its executed pages beside the English ones."""
+    source = editions.EDITIONS_DIR / language
+    shutil.rmtree(HTML / language, ignore_errors=True)
+    shutil.move(source / "_build" / "html", HTML / language)
+    shutil.rmtree(executed_dir(language), ignore_errors=True)
+    shutil.move(source / "_build" / "executed", executed_dir(language))
 
 
 def executed_dir(language: str = "en") -> Path:

@@ -44,6 +44,11 @@ def test_template_replaces_numbers_not_digits_in_names():
     assert numbers == ["0.31", "200", "-1e-3", "−2.5"]
 
 
+def test_a_random_cheer_is_masked_like_a_number():
+    assert i18n.template("ex5_1 passed! 🌈") == ("ex5_1 passed! {0}", ["🌈"])
+    assert i18n.template("✔ holds ✘") == ("✔ holds ✘", [])
+
+
 def test_unknown_language_is_refused_with_the_choices():
     with pytest.raises(i18n.UnknownLanguage, match="zh_CN"):
         i18n.set_language("fr")
