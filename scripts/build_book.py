@@ -9,8 +9,8 @@ result in ``_build/book-build.json``. When the fingerprint matches a build that
 passed, nothing is built. Otherwise the old output is removed and the book is
 built from scratch (``jupyter-book build . -W -n --keep-going``; the pages run
 fresh, several at a time, see _ext/parallel_execution.py); the full log goes to
-``_build/book-build.log``. The Chinese editions are built at the same time, each from the
-sources ``scripts/editions.py generate`` writes and as strictly, into ``_build/html/zh_CN``
+``_build/book-build.log``. The Chinese editions follow, overlapped with it (see
+``_build_editions``), each from the sources ``scripts/editions.py generate`` writes and as strictly, into ``_build/html/zh_CN``
 and ``_build/html/zh_TW``: the build passes only if every edition does. ``make book`` runs this, and the test suite's site
 fixture (tests/conftest.py) calls ``ensure_built`` so ``make test`` reuses the
 build that ``make book`` just made.
@@ -22,6 +22,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,6 +37,8 @@ import editions  # noqa: E402
 # The editions built after the English one, each into _build/html/<code>/ (scripts/editions.py).
 TRANSLATED_EDITIONS = [code for code in editions.EDITIONS if code != editions.SOURCE]
 EDITIONS_NAMES = {code: spec["name"] for code, spec in editions.EDITIONS.items()}
+# What _ext/parallel_execution.py logs once a build has run all its pages.
+PAGES_DONE = re.compile(r"executed \d+ pages in \d+ s")
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
@@ -129,10 +132,12 @@ def _jupyter_book(source: Path) -> list[str]:
 
 
 def _build_editions(quiet: bool) -> tuple[dict[str, float], int]:
-    """Build every edition at the same time, each in its own process and log; return seconds and exit code.
+    """Build every edition, each in its own process and log, overlapped; return seconds and exit code.
 
-    Side by side, one edition's single-threaded Sphinx phases (reading, writing) overlap the
-    others' pages running, so the two cores stay busy. The logs are joined into LOG, English first.
+    The next edition starts as soon as the one before has run its pages (its log says
+    "executed N pages"): its own reading and page runs then overlap the other's single-threaded
+    writing, while no more than one edition's pages run at a time (more would only make them
+    fight for the two cores). The logs are joined into LOG, English first.
     """
     began = time.perf_counter()
     logs = {code: BUILD / f"book-build-{code}.log" for code in ["en", *TRANSLATED_EDITIONS]}
@@ -144,13 +149,21 @@ def _build_editions(quiet: bool) -> tuple[dict[str, float], int]:
             failed[language] = prepared
         else:
             commands[language] = prepared
-    running = {}
-    for code, (command, env) in commands.items():
+    waiting = list(commands)
+    running: dict[str, tuple] = {}
+    seconds_of, codes = {}, {}
+
+    def start(code: str) -> None:
+        command, env = commands[code]
         handle = open(logs[code], "w", encoding="utf-8")
         process = subprocess.Popen(command, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, text=True, env=env)
         running[code] = (process, handle)
-    seconds_of, codes = {}, {}
-    while running:
+
+    start(waiting.pop(0))
+    while running or waiting:
+        pages_done = all(PAGES_DONE.search(logs[code].read_text(encoding="utf-8")) for code in running)
+        if waiting and pages_done:
+            start(waiting.pop(0))
         for code, (process, handle) in list(running.items()):
             if process.poll() is not None:
                 handle.close()
@@ -160,6 +173,8 @@ def _build_editions(quiet: bool) -> tuple[dict[str, float], int]:
                 if not quiet:
                     state = "built" if process.returncode == 0 else f"FAILED (exit code {process.returncode})"
                     print(f"{EDITIONS_NAMES[code]} edition {state} after {seconds_of[code]:.0f} s", flush=True)
+        if waiting and not running:
+            start(waiting.pop(0))
         time.sleep(0.5)
     with open(LOG, "w", encoding="utf-8") as log:
         for code in logs:
