@@ -225,3 +225,20 @@ def test_every_page_is_in_every_edition_with_a_switch(html_dir, language):
         assert 'class="edition-switch"' in english and 'class="edition-switch"' in translated
         assert f'lang="{language.replace("_", "-")}"' in translated
         assert re.search(r"[\u4e00-\u9fff]{4}", translated), f"{language}/{name} shows no Chinese"
+
+
+def test_search_knows_the_glossary_terms_as_words():
+    """Without the glossary's terms as jieba's user dictionary, 激活函数 is indexed as 激活 + 函数 only,
+    and a reader's search for 激活函数 finds nothing."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.ERROR)
+    terms = editions.search_terms("zh_CN")
+    assert {"激活函数", "梯度消失", "反向传播", "饱和"} <= set(terms)
+    assert {"激勵函數", "梯度消失"} <= set(editions.search_terms("zh_TW"))
+    tokenizer = jieba.Tokenizer()
+    for term in terms:
+        tokenizer.add_word(term, 100000)
+    assert "激活函数" in list(tokenizer.cut_for_search("激活函数的输出"))
