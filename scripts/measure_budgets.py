@@ -446,7 +446,7 @@ def report(results: dict) -> str:
             if code != "en":
                 rows.append(
                     [
-                        f"… then the {code} edition (sources generated, every page run in {code})",
+                        f"… the {code} edition done, s after the start (sources generated, every page run in {code})",
                         fmt(seconds, 0),
                         "",
                         "",
