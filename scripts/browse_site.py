@@ -13,9 +13,9 @@ a reader's browser saw on one page.
 from __future__ import annotations
 
 import contextlib
-import os
 import functools
 import http.server
+import os
 import shutil
 import sys
 import threading

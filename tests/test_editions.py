@@ -4,7 +4,6 @@ left, and built editions that show the same numbers as the English book, page by
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 
