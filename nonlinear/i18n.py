@@ -73,15 +73,36 @@ def set_language(code: str, page: str | None = None) -> None:
 # --- templates -------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1)
+def _machine_names() -> frozenset[str]:
+    """What names this computer: its CPU model and architecture. A page that prints them prints
+    something else on another machine, so they are kept out of templates like numbers."""
+    import platform
+
+    names = {platform.processor(), platform.machine()}
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            names |= {line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")}
+    except OSError:
+        pass
+    return frozenset(name for name in names if name and name != "unknown")
+
+
+@functools.lru_cache(maxsize=1)
+def _variable() -> re.Pattern:
+    machine = "|".join(re.escape(name) for name in sorted(_machine_names(), key=len, reverse=True))
+    return re.compile(f"{machine}|{NUMBER.pattern}" if machine else NUMBER.pattern)
+
+
 def template(text: str) -> tuple[str, list[str]]:
-    """``text`` with its numbers replaced by ``{0}``, ``{1}``, …; and the numbers, in order."""
+    """``text`` with its numbers (and the machine's name) replaced by ``{0}``, ``{1}``, …; and them, in order."""
     numbers: list[str] = []
 
     def keep(match: re.Match) -> str:
         numbers.append(match[0])
         return f"{{{len(numbers) - 1}}}"
 
-    return NUMBER.sub(keep, text), numbers
+    return _variable().sub(keep, text), numbers
 
 
 def fill(translated: str, numbers: list[str]) -> str:
