@@ -48,5 +48,8 @@ def test_activation_forward_and_backward_within_a_loose_factor_of_torch(name):
 
 
 def test_mlp_training_step_within_a_loose_factor_of_torch():
+    """Quiet, the step takes 0.9x torch's time (benchmarks page); with load 4 to 6 beside it, 3.7x was
+    seen (numpy's memory-bound steps suffer more from a busy machine than torch's). The bound, 5x,
+    still catches a step that falls back to float64 or to a per-element loop."""
     step = measure_mlp("float32", repeats=10)
-    assert step["numpy_ms"] <= 3 * step["torch_ms"], step
+    assert step["numpy_ms"] <= 5 * step["torch_ms"], step
