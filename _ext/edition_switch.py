@@ -8,11 +8,18 @@ generates. The links are relative, so the site works from any address and from d
 from __future__ import annotations
 
 import html
+import sys
+from pathlib import Path
 
 from sphinx.application import Sphinx
 
-# code, name in its own language, folder under the English site's root
-EDITIONS = [("en", "English", ""), ("zh_CN", "简体中文", "zh_CN"), ("zh_TW", "繁體中文", "zh_TW")]
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT / "scripts") not in sys.path:
+    sys.path.insert(0, str(ROOT / "scripts"))
+import editions  # noqa: E402  (the list of editions lives there)
+
+# code, name in its own language, folder under the English site's root (the source edition is the root)
+EDITIONS = [(code, spec["name"], "" if code == editions.SOURCE else code) for code, spec in editions.EDITIONS.items()]
 LABEL = {"en": "Language", "zh_CN": "语言", "zh_TW": "語言"}
 
 

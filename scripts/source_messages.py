@@ -207,13 +207,9 @@ def _split_code_cell(block: list[str]) -> list[Piece]:
         pieces.append(_verbatim(body[:count]))
         body = body[count:]
     tags = set(options.get("tags") or [])
-    pieces += _verbatim_code(body) if tags & HIDDEN_TAGS else split_code(body)
+    pieces += [_verbatim(body)] if tags & HIDDEN_TAGS else split_code(body)
     pieces.append(_verbatim(closing))
     return pieces
-
-
-def _verbatim_code(lines: list[str]) -> list[Piece]:
-    return [_verbatim(lines)]
 
 
 def split_code(lines: list[str]) -> list[Piece]:
