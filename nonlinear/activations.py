@@ -51,7 +51,9 @@ INF = math.inf
 # formulas below are the chapters' formulas, written with few passes: temporaries are
 # updated in place (out=), and a branch "a if condition else b" is never np.where (a
 # data-dependent select costs ~8 ms per 10**6 entries, 20 times a multiplication) but
-# maximum/minimum or a multiplication by a 0/1 mask, exact for finite values.
+# maximum/minimum or a multiplication by a 0/1 mask, exact for finite values. Where a
+# plain formula can overflow in rare entries (the sigmoid family's e^{-x}), numpy's
+# floating-point overflow flag says so after the pass, and only those entries are redone.
 # ---------------------------------------------------------------------------
 
 
@@ -67,18 +69,43 @@ def _neg_abs_exp(x: np.ndarray) -> np.ndarray:
     return np.exp(e, out=e)
 
 
-def stable_sigmoid(x: np.ndarray) -> np.ndarray:
-    r"""Logistic function :math:`\sigma(x) = 1/(1+e^{-x})` without overflow.
+def _exp_overflowed(out: np.ndarray) -> bool:
+    """e^out, in place; True if some entry overflowed (numpy's floating-point flag: no extra pass)."""
+    try:
+        with np.errstate(over="raise"):
+            np.exp(out, out=out)
+    except FloatingPointError:  # raised after the loop: out is complete, inf where it overflowed
+        return True
+    return False
 
-    For x < 0 it uses the equal form :math:`e^{x}/(1+e^{x})`, so ``exp`` only
-    ever sees a non-positive argument: with :math:`e = e^{-|x|}`, the numerator is
-    1 for x >= 0 and e for x < 0, which is ``max(e, x >= 0)`` (e <= 1).
+
+def _one_plus_exp_neg(x: np.ndarray, beta=1.0):
+    """(1 + e^{-beta x}, the mask of finite x whose e^{-beta x} overflowed, or None when none did)."""
+    d = np.negative(x, out=_new(x)) if beta == 1 else np.multiply(x, -beta, out=_new(x))
+    far_left = np.isinf(d) & np.isfinite(x) if _exp_overflowed(d) else None
+    d += 1
+    return d, far_left
+
+
+def _split_sigmoid(z: np.ndarray) -> np.ndarray:
+    """e^z / (1 + e^z): sigma(z) for z << 0, exact down to the smallest subnormal."""
+    e = np.exp(z)
+    return e / (1 + e)
+
+
+def stable_sigmoid(x: np.ndarray) -> np.ndarray:
+    r"""Logistic function :math:`\sigma(x) = 1/(1+e^{-x})`, as torch computes it, and exact for x << 0.
+
+    Where :math:`e^{-x}` overflows (x < -88.7 in float32, -709.8 in float64) those entries
+    alone use the equal form :math:`e^{x}/(1+e^{x})`. numpy's overflow flag says whether
+    any did, at no cost, so the common case is four passes over memory.
     """
     x = np.asarray(x)
-    e = _neg_abs_exp(x)
-    numerator = np.maximum(e, x >= 0, out=_new(x))
-    e += 1
-    return np.divide(numerator, e, out=numerator)
+    d, far_left = _one_plus_exp_neg(x)
+    out = np.reciprocal(d, out=d)
+    if far_left is not None:
+        out[far_left] = _split_sigmoid(x[far_left])
+    return out
 
 
 def stable_softplus(x: np.ndarray) -> np.ndarray:
@@ -336,10 +363,15 @@ def _softplus_parts(x, beta, threshold):
 
 def _softplus(x, beta, threshold):
     # PyTorch: x where beta x > threshold (the identity), else log(1 + e^{beta x}) / beta.
+    # z = min(beta x, threshold), so below log(largest float) e^z cannot overflow and the plain
+    # log1p(exp(z)) is exact; a larger threshold takes the overflow-free stable_softplus.
     # Fast form of that np.where: softplus(z)/beta > x always, so max(x, y) picks y; above the
     # threshold y is pushed far below x first (z is clamped there, so y stays finite).
     z, above = _softplus_parts(x, beta, threshold)
-    y = stable_softplus(z)
+    if threshold < np.log(np.finfo(z.dtype).max):
+        y = np.log1p(np.exp(z, out=z), out=z)
+    else:
+        y = stable_softplus(z)
     if beta != 1:
         y /= beta
     y -= np.multiply(above, np.finfo(x.dtype).max)
@@ -994,14 +1026,21 @@ def _swish_gate(x, beta):
 
 
 def _swish(x, beta):
-    out = _swish_gate(x, beta)
-    out *= x  # x sigma(beta x)
+    d, far_left = _one_plus_exp_neg(x, beta)
+    out = np.divide(x, d, out=d)  # x sigma(beta x) = x / (1 + e^{-beta x}), as torch's silu
+    if far_left is not None:
+        out[far_left] = x[far_left] * _split_sigmoid(beta * x[far_left])
     return out
 
 
 def _swish_cached(x, beta):
-    s = _swish_gate(x, beta)
-    return np.multiply(s, x), s
+    d, far_left = _one_plus_exp_neg(x, beta)
+    out = np.divide(x, d)  # the same numbers as _swish
+    s = np.reciprocal(d, out=d)  # sigma(beta x), kept for the backward pass
+    if far_left is not None:
+        s[far_left] = _split_sigmoid(beta * x[far_left])
+        out[far_left] = x[far_left] * s[far_left]
+    return out, s
 
 
 def _swish_derivative(x, beta, s=None):

@@ -112,14 +112,15 @@ class Tensor:
         return Tensor(other)
 
     # -- the backward pass ---------------------------------------------------
-    def backward(self, grad=None, retain_graph: bool = True) -> None:
+    def backward(self, grad=None, retain_graph: bool = False) -> None:
         """Fill ``.grad`` of every tensor this one depends on (gradients accumulate).
 
         ``grad`` (the gradient of the loss with respect to this tensor) must have this
         tensor's shape; it may be left out only for a tensor of one element (a loss).
-        ``retain_graph=False`` frees the graph as the pass goes, as torch does by default
-        (a training step needs about a third less memory); the default keeps it, so that
-        the graph can still be drawn and inspected after the backward pass.
+        As in torch, the pass frees the graph as it goes (each node lets go of what it saved
+        for its backward step and of its inputs), so a training step holds no more than it
+        needs. ``retain_graph=True`` keeps the graph: to run backward through it again, or to
+        draw it afterwards (``plotting.plot_graph``).
         """
         given = None
         if grad is None:
@@ -147,8 +148,8 @@ class Tensor:
                 continue
             if node._released:
                 raise RuntimeError(
-                    f"the graph through this {node.op!r} node was freed by backward(retain_graph=False); "
-                    "run the forward pass again, or pass retain_graph=True the first time"
+                    f"the graph through this {node.op!r} node was freed by an earlier backward() (as in torch); "
+                    "run the forward pass again, or pass retain_graph=True to the first backward()"
                 )
             if not node.parents:  # a leaf: keep its gradient (a copy only when the array is not ours alone)
                 if not owned or g.dtype != node.dtype:
@@ -281,6 +282,13 @@ def as_tensor(value) -> Tensor:
 
 def graph(root: Tensor) -> tuple[list[Tensor], list[tuple[Tensor, Tensor]]]:
     """Nodes (in topological order) and edges (parent, child) of the graph that made ``root``."""
+    if not isinstance(root, Tensor):
+        raise TypeError(f"graph() needs an autograd Tensor, got {type(root).__name__}")
+    if root._released:
+        raise RuntimeError(
+            f"the graph that made this {root.op!r} node was freed by its backward pass (as in torch); "
+            "to draw or walk it afterwards, call backward(retain_graph=True)"
+        )
     return _topological(root)
 
 

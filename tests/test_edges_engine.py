@@ -145,17 +145,20 @@ def test_leaf_gradients_are_their_own_arrays():
     assert b.grad.tolist() == [1.0, -1.0] and g.tolist() == [1.0, -1.0]
 
 
-def test_a_freed_graph_says_so_on_a_second_backward():
+def test_a_freed_graph_says_so_on_a_second_backward_or_a_drawing():
     w = Tensor([1.0, 2.0], requires_grad=True)
     loss = (w * w).sum()
-    loss.backward(retain_graph=False)
+    loss.backward()  # the default frees the graph, as torch's does
     assert w.grad.tolist() == [2.0, 4.0]
-    with pytest.raises(RuntimeError, match="freed by backward\\(retain_graph=False\\)"):
+    with pytest.raises(RuntimeError, match="freed by an earlier backward\\(\\).*retain_graph=True"):
         loss.backward()
+    with pytest.raises(RuntimeError, match="freed by its backward pass.*retain_graph=True"):
+        graph(loss)
     kept = (w * w).sum()
-    kept.backward()
-    kept.backward()  # the default keeps the graph (chapter 3 draws it after the backward pass)
+    kept.backward(retain_graph=True)
+    kept.backward()  # the graph was kept (chapter 3 draws it after the backward pass)
     assert w.grad.tolist() == [6.0, 12.0]
+    assert len(graph((w * w).sum())[0]) == 3  # an unused graph can always be walked
 
 
 def test_gradients_reused_in_place_never_reach_anyone_elses_array():

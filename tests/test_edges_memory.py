@@ -74,7 +74,7 @@ def test_forward_and_backward_memory_within_one_and_a_half_times_torch():
     }
     print(report)
     for dtype in ("float64", "float32"):
-        # torch frees the graph as its backward pass goes: so does retain_graph=False (nn.train uses it)
+        # the default, as in torch: the graph is freed as the backward pass goes
         assert ours[f"{dtype} retain_graph=False"] <= 1.5 * torch_[dtype], report
-        # the default keeps every node's value for drawing the graph afterwards: one more array per layer
+        # retain_graph=True (to draw the graph afterwards) keeps every node's value: one more array per layer
         assert ours[f"{dtype} retain_graph=True"] <= 1.7 * torch_[dtype], report

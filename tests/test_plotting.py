@@ -89,7 +89,7 @@ def test_plot_graph_shows_every_node():
     w = autograd.Tensor(2.0, requires_grad=True, label="w")
     x = autograd.Tensor(3.0, label="x")
     loss = activations.get("relu")(w * x)
-    loss.backward()
+    loss.backward(retain_graph=True)
     ax = plotting.plot_graph(loss)
     texts = [t.get_text() for t in ax.texts if t.get_text()]  # arrows are empty annotations
     assert len(texts) == 4
@@ -108,7 +108,7 @@ def _chain_graph():
     x = autograd.Tensor(3.0, label="x")
     b = autograd.Tensor(-1.0, requires_grad=True, label="b")
     loss = activations.get("tanh")(w * x + b) ** 2
-    loss.backward()
+    loss.backward(retain_graph=True)
     return loss
 
 

@@ -187,7 +187,9 @@ def dying(config, seed):
         for lr in REVIVAL_LRS:  # continue a copy of the trained network for 5 epochs at a gentle and a usual rate
             model = copy.deepcopy(run.model)
             optimizer = nn.SGD(model.parameters(), lr=lr)
-            nn.train(model, d.X_train, d.y_train, optimizer=optimizer, epochs=5, batch_size=32, seed=seed, progress=False)
+            nn.train(
+                model, d.X_train, d.y_train, optimizer=optimizer, epochs=5, batch_size=32, seed=seed, progress=False
+            )
             after = [p <= 0 for p in experiments.max_preactivation(model, d.X_train)]
             result[f"revived at {lr}"] = [int(np.sum(b & ~a)) for b, a in zip(before, after)]
             result[f"newly dead at {lr}"] = [int(np.sum(~b & a)) for b, a in zip(before, after)]
