@@ -1,6 +1,7 @@
 # make book         install what is needed, build the book into _build/html (strict; skipped
 #                   when _build/html was built from exactly these inputs)
-# make test         install what is needed (Chromium too), run the whole test suite (CI runs it)
+# make test         install what is needed (Chromium too), run the whole test suite (CI runs it;
+#                   it ends with the 30 slowest tests)
 # make test-quick   the suite without its two slow checks: the Binder environment and every
 #                   page run twice
 # make test-binder  only the tests that build fresh environments (marker binder)
@@ -35,13 +36,13 @@ book: venv node
 # page's execution from it instead of running the page again (tests/test_execution.py).
 # pytest exits 5 when it collects no tests; make treats that as a failure too.
 test: venv node browser
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --durations=30
 
 # Leaves out tests/test_binder.py and tests/test_grading_env.py (fresh environments,
 # about 1.4 GB for a while, removed at the end) and tests/test_reproducible.py (every page
 # run a second time, outputs compared apart from clock readings).
 test-quick: venv node browser
-	$(BIN)/python -m pytest -n 2 -m "not binder and not twice"
+	$(BIN)/python -m pytest -n 2 --durations=30 -m "not binder and not twice"
 
 test-binder: venv
 	$(BIN)/python -m pytest -n 2 -m binder

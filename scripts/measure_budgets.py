@@ -403,6 +403,7 @@ def report(results: dict) -> str:
     if notebooks is None:
         parts.append("Not measured in this run (`--skip-notebooks`).")
     else:
+        parts.append(carried_note(results, "notebooks"))
         parts.append(
             f"Budget: each one executes in ≤ {NOTEBOOK_BUDGET_S:.0f} s with a peak memory "
             f"≤ {NOTEBOOK_BUDGET_MIB:.0f} MiB. Time runs from kernel start to the end of "
@@ -428,6 +429,9 @@ def report(results: dict) -> str:
     if build is None:
         parts.append("Not measured in this run (`--skip-build`).")
     else:
+        parts.append(carried_note(results, "build"))
+        if "suite" in results.get("carried", {}) and "build" not in results["carried"]:
+            parts.append(carried_note(results, "suite").replace("these numbers are", "the test suite's time is"))
         jobs = (
             f", pages executed {build['jobs']} at a time ({fmt(build.get('execution_seconds'), 0)} s)"
             if build.get("jobs")
@@ -523,7 +527,27 @@ def report(results: dict) -> str:
         from activation_speed import report as speed_report
 
         parts.append(speed_report(results["activations"]))
-    return "\n\n".join(part.strip() for part in parts) + "\n"
+    return "\n\n".join(part.strip() for part in parts if part.strip()) + "\n"
+
+
+def carry_skipped(results: dict, skipped: dict[str, bool]) -> None:
+    """Copy each skipped section from the last run written to disk, noting when it was measured."""
+    path = OUT_DIR / "latest.json"
+    if not path.exists():
+        return
+    previous = json.loads(path.read_text(encoding="utf-8"))
+    env = previous["environment"]
+    for key, skip in skipped.items():
+        if skip and previous.get(key) is not None:
+            results[key] = previous[key]
+            results.setdefault("carried", {})[key] = previous.get("carried", {}).get(
+                key, f"{env['date_utc']} (commit {env['commit']})"
+            )
+
+
+def carried_note(results: dict, key: str) -> str:
+    when = results.get("carried", {}).get(key)
+    return f"*Not measured again in this run: these numbers are from the run of {when}.*\n" if when else ""
 
 
 def main() -> int:
@@ -534,6 +558,11 @@ def main() -> int:
     parser.add_argument("--skip-activations", action="store_true")
     parser.add_argument(
         "--rerun-results", action="store_true", help="time make results FORCE=1 instead of reading the stored times"
+    )
+    parser.add_argument(
+        "--keep-skipped",
+        action="store_true",
+        help="show the skipped sections from the last written latest.json, marked with when they were measured",
     )
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument(
@@ -557,6 +586,8 @@ def main() -> int:
         results["build"] = measure_build()
     if not args.skip_suite:
         results["suite"] = measure_suite()
+    if args.keep_skipped:
+        carry_skipped(results, {"notebooks": args.skip_notebooks, "build": args.skip_build, "suite": args.skip_suite})
     results["results_store"] = measure_results_store(args.rerun_results)
     if not args.skip_activations:
         results["activations"], results["activations_note"] = measure_activations(args.repeats)

@@ -1,0 +1,57 @@
+"""The benchmarks page: a partial run (``make bench BENCH_ARGS="--skip-build --keep-skipped"``) keeps
+the sections it skipped from the last run and says when those were measured."""
+
+from __future__ import annotations
+
+import json
+
+import measure_budgets
+
+
+def _environment(date: str, commit: str) -> dict:
+    return {
+        "date_utc": date,
+        "cpu": "a CPU",
+        "logical_cores": 2,
+        "usable_cores": 2,
+        "memory_gib": 8.0,
+        "load_average_1min": 0.5,
+        "os": "Linux",
+        "python": "3.11",
+        "torch_threads": 1,
+        "commit": commit,
+        "versions": {"numpy": "2"},
+    }
+
+
+def test_skipped_sections_come_from_the_last_run_marked_with_its_date(tmp_path, monkeypatch):
+    monkeypatch.setattr(measure_budgets, "OUT_DIR", tmp_path)
+    notebooks = [{"notebook": "chapters/x.md", "seconds": 3.0, "peak_mib": 100.0, "error": None, "within_budget": True}]
+    previous = {"environment": _environment("2026-01-01 10:00 UTC", "aaaaaaa"), "notebooks": notebooks}
+    (tmp_path / "latest.json").write_text(json.dumps(previous), encoding="utf-8")
+
+    results = {"environment": _environment("2026-02-02 12:00 UTC", "bbbbbbb")}
+    measure_budgets.carry_skipped(results, {"notebooks": True, "build": True, "suite": False})
+    assert results["notebooks"] == notebooks
+    assert results["carried"] == {"notebooks": "2026-01-01 10:00 UTC (commit aaaaaaa)"}  # no build to carry
+
+    page = measure_budgets.report(results)
+    assert "Measured on 2026-02-02 12:00 UTC" in page
+    assert "from the run of 2026-01-01 10:00 UTC (commit aaaaaaa)" in page
+    assert "`chapters/x.md` | 3.0" in page
+    assert "Not measured in this run (`--skip-build`)." in page
+
+    # carried twice: the note still names the run that measured them
+    (tmp_path / "latest.json").write_text(json.dumps(results), encoding="utf-8")
+    again = {"environment": _environment("2026-03-03 09:00 UTC", "ccccccc")}
+    measure_budgets.carry_skipped(again, {"notebooks": True, "build": True, "suite": True})
+    assert again["carried"] == {"notebooks": "2026-01-01 10:00 UTC (commit aaaaaaa)"}
+
+
+def test_a_section_measured_in_this_run_is_not_replaced(tmp_path, monkeypatch):
+    monkeypatch.setattr(measure_budgets, "OUT_DIR", tmp_path)
+    previous = {"environment": _environment("2026-01-01 10:00 UTC", "aaaaaaa"), "notebooks": [{"old": True}]}
+    (tmp_path / "latest.json").write_text(json.dumps(previous), encoding="utf-8")
+    results = {"environment": _environment("2026-02-02 12:00 UTC", "bbbbbbb"), "notebooks": [{"new": True}]}
+    measure_budgets.carry_skipped(results, {"notebooks": False, "build": True, "suite": True})
+    assert results["notebooks"] == [{"new": True}] and "carried" not in results
