@@ -1025,11 +1025,18 @@ def _swish_gate(x, beta):
     return stable_sigmoid(x if beta == 1 else np.multiply(x, beta))
 
 
+def _far_left_swish(x, beta):
+    """x sigma(beta x) where e^{-beta x} overflows: sigma = e^{beta x} there, which can be subnormal
+    (few digits), so the value is computed as (x h) h with h = e^{beta x / 2}, a normal number."""
+    h = np.exp(0.5 * beta * x)
+    return (x * h) * h
+
+
 def _swish(x, beta):
     d, far_left = _one_plus_exp_neg(x, beta)
     out = np.divide(x, d, out=d)  # x sigma(beta x) = x / (1 + e^{-beta x}), as torch's silu
     if far_left is not None:
-        out[far_left] = x[far_left] * _split_sigmoid(beta * x[far_left])
+        out[far_left] = _far_left_swish(x[far_left], beta)
     return out
 
 
@@ -1039,7 +1046,7 @@ def _swish_cached(x, beta):
     s = np.reciprocal(d, out=d)  # sigma(beta x), kept for the backward pass
     if far_left is not None:
         s[far_left] = _split_sigmoid(beta * x[far_left])
-        out[far_left] = x[far_left] * s[far_left]
+        out[far_left] = _far_left_swish(x[far_left], beta)
     return out, s
 
 

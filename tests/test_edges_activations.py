@@ -372,3 +372,55 @@ def test_nan_in_the_training_data_is_refused_up_front():
     X[1, 0] = np.nan
     with pytest.raises(ValueError, match=r"X contains NaN \(first at index \(1, 0\)\)"):
         nn.train(nn.MLP([2, 3, 2]), X, np.zeros(4, dtype=int), epochs=1, progress=False)
+
+
+# The sigmoid family computes 1/(1+e^{-x}) as torch does; where e^{-x} overflows (x < -88.7 in float32,
+# -709.8 in float64) numpy's overflow flag marks the pass and those entries alone are redone as
+# e^x/(1+e^x). Torch returns 0 there; the package keeps the exact tiny value. Checked on arrays that mix
+# both kinds of entry, against the same formula in extended precision (np.longdouble), silently.
+FAR_LEFT = {
+    np.float32: [-1000.0, -103.0, -100.0, -89.0, -88.0, -10.0, -1.0, 0.0, 1.0, 30.0, 1e4, np.inf, -np.inf],
+    np.float64: [-1e4, -745.0, -720.0, -710.0, -709.0, -100.0, -1.0, 0.0, 1.0, 40.0, 1e300, np.inf, -np.inf],
+}
+
+
+def _sigmoid_reference(z: np.ndarray) -> np.ndarray:
+    z = z.astype(np.longdouble)
+    with np.errstate(over="ignore"):
+        return np.where(z < 0, np.exp(z) / (1 + np.exp(z)), 1 / (1 + np.exp(-z)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize(
+    ("name", "params", "expected"),
+    [
+        ("sigmoid", {}, lambda x: _sigmoid_reference(x)),
+        ("silu", {}, lambda x: x.astype(np.longdouble) * _sigmoid_reference(x)),
+        ("swish", {"beta": 1.5}, lambda x: x.astype(np.longdouble) * _sigmoid_reference(1.5 * x.astype(np.longdouble))),
+    ],
+)
+def test_the_sigmoid_family_is_exact_where_e_to_the_minus_x_overflows(name, params, expected, dtype):
+    x = np.array(FAR_LEFT[dtype], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = activations.get(name, **params)(x)
+    assert got.dtype == dtype
+    want = expected(x)
+    finite = np.isfinite(want)
+    assert np.array_equal(np.isnan(got), np.isnan(want)) and np.array_equal(got[~finite], want[~finite].astype(dtype), equal_nan=True)
+    tiny = np.finfo(dtype).smallest_subnormal
+    # within 4 ulps of the rounded exact value; where the value is subnormal, within 2 subnormal steps
+    spacing = np.maximum(np.spacing(np.abs(want[finite]).astype(dtype)), tiny)
+    error = np.abs(got[finite].astype(np.longdouble) - want[finite])
+    assert np.all(error <= 4 * spacing), list(zip(x[finite], got[finite], want[finite].astype(dtype)))
+    assert got[x == FAR_LEFT[dtype][3]][0] > 0 or name != "sigmoid"  # torch gives 0 here; the exact value is not
+
+
+def test_glu_gates_with_the_same_exact_sigmoid():
+    b = np.array([-1e4, -745.0, -720.0, -1.0, 0.0, 30.0])
+    x = np.concatenate([np.full_like(b, 3.0), b])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = activations.get("glu")(x)
+    np.testing.assert_array_equal(got, 3.0 * activations.get("sigmoid")(b))
+    assert got[2] > 0  # 3 sigma(-720) = 6.1e-313, subnormal but not 0
