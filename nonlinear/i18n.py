@@ -25,6 +25,7 @@ catalogues' templates from them).
 from __future__ import annotations
 
 import functools
+import html as html_module
 import json
 import os
 import re
@@ -229,10 +230,17 @@ def _record(key: str, where: str, found: bool) -> None:
 _HTML_SKIP = re.compile(r"(<(style|script)\b.*?</\2>)", re.S | re.I)
 # Text between tags; a "<" that opens no tag ("x < 3" in otter's output) is text.
 _HTML_TEXT = re.compile(r"(?<=>)((?:[^<>]|<(?![A-Za-z/!]))+)(?=<[A-Za-z/!])")
+_HTML_TAG = re.compile(r"<[A-Za-z/!]")
 
 
 def translate_html(html: str) -> str:
-    """Translate the text between tags (not inside <style> or <script>)."""
+    """Translate the text between tags (not inside <style> or <script>).
+
+    HTML with no tag at all is one escaped text (a glued claim's verdict or evidence, which the
+    ledger shows as HTML): it is unescaped, translated whole and escaped again.
+    """
+    if not _HTML_TAG.search(html):
+        return html_module.escape(_keep_space(html_module.unescape(html), "html"))
     parts = _HTML_SKIP.split(html)
     out = []
     i = 0

@@ -241,3 +241,16 @@ def test_search_knows_the_glossary_terms_as_words():
     for term in terms:
         tokenizer.add_word(term, 100000)
     assert "激活函数" in list(tokenizer.cut_for_search("激活函数的输出"))
+
+
+@pytest.mark.parametrize("language", TRANSLATED_EDITIONS)
+def test_the_ledger_gives_every_verdict_in_the_editions_language(html_dir, language):
+    """The ledger shows each verdict glued by its owning page (as HTML): in Chinese in a Chinese edition,
+    and one of the five words of the scale, the same as the owning page shows."""
+    from nonlinear import claims, i18n
+
+    words = {i18n.catalogue(language)[verdict] for verdict in claims.VERDICTS}
+    ledger = (html_dir / language / "chapters" / "claims.html").read_text(encoding="utf-8")
+    shown = re.findall(r'<strong><span class="output text_html">(.*?)</span></strong>', ledger)
+    assert len(shown) == len(claims.REGISTRY), f"{len(shown)} verdicts on the ledger, {len(claims.REGISTRY)} claims"
+    assert not set(shown) - words, f"{language}: verdicts not in {sorted(words)}: {sorted(set(shown) - words)}"

@@ -168,3 +168,21 @@ def test_chinese_beside_math_in_a_label_has_its_glyphs(chinese, caplog):
         fig.savefig(io.BytesIO(), format="png")
     plt.close(fig)
     assert not [r for r in caplog.records if "glyph" in r.getMessage()], caplog.text
+
+
+def test_a_glued_claim_value_is_translated_in_its_html_too(chinese, monkeypatch):
+    """claims.record glues each verdict and evidence as text/plain and as escaped HTML with no tag;
+    the ledger shows the HTML, so that form is translated (and stays escaped)."""
+    from nonlinear.claims import _Plain
+
+    value = _Plain("pre-activation x")
+    bundle = {i18n.GLUE_PREFIX + "text/plain": str(value), i18n.GLUE_PREFIX + "text/html": value._repr_html_()}
+    assert i18n.translate_bundle(bundle) == {
+        i18n.GLUE_PREFIX + "text/plain": "预激活 x",
+        i18n.GLUE_PREFIX + "text/html": "预激活 x",
+    }
+    assert i18n.translate_html(" accuracy\n") == " 准确率\n"
+    assert i18n.translate_html("don&#x27;t &amp; can&#x27;t") == "don&#x27;t &amp; can&#x27;t"  # untranslated: as it was
+    monkeypatch.setenv("NONLINEAR_I18N_STRICT", "1")
+    with pytest.warns(UserWarning, match="no zh_CN translation for 'an untranslated verdict'"):
+        i18n.translate_html("an untranslated verdict")
