@@ -407,7 +407,9 @@ def test_the_sigmoid_family_is_exact_where_e_to_the_minus_x_overflows(name, para
     assert got.dtype == dtype
     want = expected(x)
     finite = np.isfinite(want)
-    assert np.array_equal(np.isnan(got), np.isnan(want)) and np.array_equal(got[~finite], want[~finite].astype(dtype), equal_nan=True)
+    assert np.array_equal(np.isnan(got), np.isnan(want)) and np.array_equal(
+        got[~finite], want[~finite].astype(dtype), equal_nan=True
+    )
     tiny = np.finfo(dtype).smallest_subnormal
     # within 4 ulps of the rounded exact value; where the value is subnormal, within 2 subnormal steps
     spacing = np.maximum(np.spacing(np.abs(want[finite]).astype(dtype)), tiny)

@@ -182,7 +182,9 @@ def test_a_glued_claim_value_is_translated_in_its_html_too(chinese, monkeypatch)
         i18n.GLUE_PREFIX + "text/html": "预激活 x",
     }
     assert i18n.translate_html(" accuracy\n") == " 准确率\n"
-    assert i18n.translate_html("don&#x27;t &amp; can&#x27;t") == "don&#x27;t &amp; can&#x27;t"  # untranslated: as it was
+    assert (
+        i18n.translate_html("don&#x27;t &amp; can&#x27;t") == "don&#x27;t &amp; can&#x27;t"
+    )  # untranslated: as it was
     monkeypatch.setenv("NONLINEAR_I18N_STRICT", "1")
     with pytest.warns(UserWarning, match="no zh_CN translation for 'an untranslated verdict'"):
         i18n.translate_html("an untranslated verdict")
