@@ -567,8 +567,13 @@ def recorded_templates(language: str = TRANSLATED) -> dict[str, list[tuple[str, 
     return {page: list(entries.items()) for page, entries in found.items()}
 
 
-def update_output_catalogues(language: str = TRANSLATED) -> dict:
-    """Templates of what the pages showed -> _build/gettext/outputs/<page>.pot -> sphinx-intl update."""
+def update_output_catalogues(language: str = TRANSLATED, only: list[str] | None = None) -> dict:
+    """Templates of what the pages showed -> _build/gettext/outputs/<page>.pot -> sphinx-intl update.
+
+    ``only`` (page names) updates those pages' catalogues alone: the records of the other pages may
+    be older or partial (the labs' feedback is recorded by a whole run only), so theirs and the
+    common catalogue are left as they are.
+    """
     pot_dir = BUILD / "gettext-outputs"
     shutil.rmtree(pot_dir, ignore_errors=True)
     recorded = recorded_templates(language)
@@ -593,6 +598,8 @@ def update_output_catalogues(language: str = TRANSLATED) -> dict:
                 for m in read_catalogue(existing)
                 if m.id and m.id not in seen and any("timing" in c for c in m.auto_comments)
             ]
+    if only is not None:
+        recorded = {page: entries for page, entries in recorded.items() if page in only}
     for page, entries in recorded.items():
         catalog = Catalog(project="nonlinear", domain=f"{OUTPUTS_DOMAIN}/{page}", fuzzy=False)
         for msgid, where in entries:
@@ -646,7 +653,7 @@ def main(argv: list[str] | None = None) -> int:
         failures = record_outputs(pages=args.pages or None)
         if not args.pages:
             failures |= record_lab_feedback()
-        print(update_output_catalogues())
+        print(update_output_catalogues(only=args.pages or None))
         return 1 if any(failures.values()) else 0
     if args.command == "dump":
         return dump_catalogue(args.page, args.todo)

@@ -40,7 +40,7 @@ CORE_DEPS = (
     "nonlinear/data.py",
     "nonlinear/experiments.py",
 )
-CHAPTER_MODULES = tuple(f"nonlinear.study.ch{i}" for i in range(1, 8))
+CHAPTER_MODULES = tuple(f"nonlinear.study.ch{i}" for i in range(1, 8)) + ("nonlinear.study.timings",)
 
 Config = dict[str, Any]
 Metrics = dict[str, Any]
@@ -60,6 +60,7 @@ class Experiment:
     seeds: tuple[int, ...]
     deps: tuple[str, ...] = ()
     description: str = ""
+    clock: bool = False  # a clock measurement: a rerun gives other times (the store keeps one measurement)
 
     @property
     def path(self) -> Path:
@@ -101,11 +102,14 @@ def experiment(
     seeds: Iterable[int],
     deps: Sequence[str] = (),
     description: str = "",
+    clock: bool = False,
 ) -> Callable[[Callable[[Config, int], Metrics]], Callable[[Config, int], Metrics]]:
     """Decorator registering ``function(config, seed) -> metrics`` under ``name``.
 
     The function must depend only on ``config`` and ``seed`` (seed every
     generator from them) and return a dict of numbers or lists of numbers.
+    ``clock=True`` marks a measurement of time (the seed numbers a round): it is stored once,
+    with the machine that measured it, and every page and edition reads that one measurement.
     """
 
     def register(function: Callable[[Config, int], Metrics]) -> Callable[[Config, int], Metrics]:
@@ -119,7 +123,7 @@ def experiment(
             raise ValueError(f"experiment {name!r} needs at least one config")
         json.dumps(configs_)  # configs must be JSON: they are stored and fingerprinted
         _EXPERIMENTS[name] = Experiment(
-            name, function, configs_, tuple(int(s) for s in seeds), tuple(deps), description
+            name, function, configs_, tuple(int(s) for s in seeds), tuple(deps), description, bool(clock)
         )
         return function
 
@@ -232,8 +236,21 @@ def environment() -> dict[str, Any]:
         "torch": torch.__version__,
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
+        "cpu": cpu_model(),
         "cpu_count": os.cpu_count(),
     }
+
+
+def cpu_model() -> str:
+    """The CPU's model name (Linux's /proc/cpuinfo), else what platform knows."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
 
 
 def rerun(name: str, seeds: Iterable[int] | None = None, where: Config | None = None) -> Results:
@@ -270,8 +287,15 @@ def is_fresh(name: str) -> bool:
     return True
 
 
-def save(exp: Experiment, runs: list[dict[str, Any]], wall_time_s: float, fingerprint: str | None = None) -> Path:
-    """Write the runs; ``fingerprint`` is the one taken when the runs started (code edited meanwhile is not theirs)."""
+def save(
+    exp: Experiment,
+    runs: list[dict[str, Any]],
+    wall_time_s: float,
+    fingerprint: str | None = None,
+    load_average: float | None = None,
+) -> Path:
+    """Write the runs; ``fingerprint`` is the one taken when the runs started (code edited meanwhile is not theirs),
+    and ``load_average`` the machine's 1-minute load then (other work slows a clock measurement)."""
     order = {json.dumps(c, sort_keys=True): i for i, c in enumerate(exp.configs)}
     runs = sorted(runs, key=lambda r: (r["seed"], order[json.dumps(r["config"], sort_keys=True)]))
     payload = {
@@ -281,8 +305,9 @@ def save(exp: Experiment, runs: list[dict[str, Any]], wall_time_s: float, finger
         "code_files": exp.code_files(),
         "configs": exp.configs,
         "seeds": exp.seeds,
+        "clock": exp.clock,
         "created": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "environment": environment(),
+        "environment": {**environment(), "load_average_at_start": load_average},
         "wall_time_s": round(wall_time_s, 2),
         "run_time_s": round(sum(r["wall_s"] for r in runs), 2),
         "runs": runs,
@@ -318,6 +343,7 @@ def run(
     tasks = [(n, c, s) for n in chosen for c, s in found[n].tasks()]
     pending = {n: len(found[n].tasks()) for n in chosen}
     fingerprints = {n: found[n].fingerprint() for n in chosen}  # of the code these runs execute
+    load_average = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
     runs: dict[str, list] = {n: [] for n in chosen}
     started = {n: time.perf_counter() for n in chosen}
     walls: dict[str, float] = {}
@@ -338,7 +364,7 @@ def run(
             bar.set_postfix_str(name)
             if pending[name] == 0:
                 walls[name] = time.perf_counter() - started[name]
-                save(found[name], runs[name], walls[name], fingerprints[name])
+                save(found[name], runs[name], walls[name], fingerprints[name], load_average)
     finally:
         bar.close()
         if pool is not None:
