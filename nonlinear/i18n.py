@@ -80,12 +80,9 @@ def _machine_names() -> frozenset[str]:
     something else on another machine, so they are kept out of templates like numbers."""
     import platform
 
-    names = {platform.processor(), platform.machine()}
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            names |= {line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")}
-    except OSError:
-        pass
+    from nonlinear.timing import cpu_model
+
+    names = {platform.processor(), platform.machine(), cpu_model()}
     return frozenset(name for name in names if name and name != "unknown")
 
 

@@ -26,6 +26,20 @@ NOTE = "Measured with a clock on the machine that built this page: these numbers
 _HIDDEN_GLUE = "application/papermill.record/"  # the MIME prefix of a value glued with display=False
 
 
+def cpu_model() -> str:
+    """The name of the CPU a measurement ran on (Linux's /proc/cpuinfo), else what ``platform`` knows."""
+    import platform
+
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
 def is_timing(output: dict) -> bool:
     """True for a notebook output marked as measured with a clock."""
     return bool((output.get("metadata") or {}).get("nonlinear", {}).get("timing"))

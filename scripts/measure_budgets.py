@@ -38,6 +38,8 @@ import psutil
 from book_notebooks import ROOT, NotebookFailure, discover, execute, label
 from browse_site import PAGE_BUDGET_BYTES
 
+from nonlinear.timing import cpu_model
+
 OUT_DIR = ROOT / "assets" / "benchmarks"
 NOTEBOOK_BUDGET_S = 30.0
 NOTEBOOK_BUDGET_MIB = 1024.0
@@ -57,16 +59,6 @@ def say(message: str) -> None:
 
 
 # ------------------------------------------------------------------ environment
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def version(package: str) -> str:

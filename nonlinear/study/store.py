@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from nonlinear import timing
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 RESULTS_DIR = ROOT / "assets" / "results"
 # The modules whose code every experiment depends on (besides its own module and any extra ``deps``).
@@ -236,21 +238,9 @@ def environment() -> dict[str, Any]:
         "torch": torch.__version__,
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
-        "cpu": cpu_model(),
+        "cpu": timing.cpu_model(),
         "cpu_count": os.cpu_count(),
     }
-
-
-def cpu_model() -> str:
-    """The CPU's model name (Linux's /proc/cpuinfo), else what platform knows."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
 
 
 def rerun(name: str, seeds: Iterable[int] | None = None, where: Config | None = None) -> Results:
