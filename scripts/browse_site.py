@@ -19,9 +19,10 @@ import os
 import shutil
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -200,6 +201,7 @@ class PageReport:
     wide_blocks: list[dict] = field(default_factory=list)
     output_tex: list[str] = field(default_factory=list)
     error_blocks: list[str] = field(default_factory=list)
+    interaction_problems: list[str] = field(default_factory=list)
 
     @property
     def small_figure_text(self) -> list[dict]:
@@ -320,9 +322,18 @@ def open_page(browser, base_url: str, path: str, report: PageReport | None = Non
     return page, report
 
 
-def visit(browser, base_url: str, path: str, axe: bool = True, screenshot: Path | None = None) -> PageReport:
+def visit(
+    browser,
+    base_url: str,
+    path: str,
+    axe: bool = True,
+    screenshot: Path | None = None,
+    interact: Callable[[Any], list[str]] | None = None,
+) -> PageReport:
     """Load one page, let MathJax finish, and report what it shows and loads (and axe-core's findings);
-    with ``screenshot``, save a full-page picture of it there (JPEG)."""
+    with ``screenshot``, save a full-page picture of it there (JPEG). ``interact(page)``, last (it may
+    click), returns the problems it found, kept in ``report.interaction_problems``: a page is loaded
+    once for all that is checked on it."""
     page, report = open_page(browser, base_url, path)
     try:
         report.typeset = page.evaluate(WAIT_FOR_MATHJAX_JS)
@@ -343,6 +354,8 @@ def visit(browser, base_url: str, path: str, axe: bool = True, screenshot: Path 
         if axe:
             page.add_script_tag(path=str(AXE_JS))
             report.violations = page.evaluate(AXE_RUN_JS)
+        if interact is not None:
+            report.interaction_problems = interact(page)
     finally:
         page.context.close()
     return report

@@ -59,11 +59,22 @@ OUTPUTS = [
     "i18n-record",
     *(f"executed-{code}" for code in TRANSLATED_EDITIONS),
 ]
-NOT_INPUTS = ("tests/", ".ci/")
+# Tools that measure, browse, grade or make labs: the build never runs or imports them (a test checks
+# that no input imports one), so editing one does not make the next test run build the book again.
+TOOLS_THE_BUILD_NEVER_READS = (
+    "scripts/activation_speed.py",
+    "scripts/browse_site.py",
+    "scripts/grade_labs.py",
+    "scripts/make_labs.py",
+    "scripts/measure_budgets.py",
+    "scripts/setup_browser.sh",
+    "scripts/setup_lab.sh",
+)
+NOT_INPUTS = ("tests/", ".ci/", *TOOLS_THE_BUILD_NEVER_READS)
 
 
 def input_files(root: Path = ROOT) -> list[str]:
-    """Files the build may read: what git sees in the working tree, minus tests/ and .ci/."""
+    """Files the build may read: what git sees in the working tree, minus tests/, .ci/ and the tools above."""
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=root,

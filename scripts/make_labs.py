@@ -49,7 +49,9 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import importlib.util
+import io
 import pprint
 import re
 import shutil
@@ -287,16 +289,26 @@ def stage(master: Path, folder: Path, variant: int | None = None) -> Path:
     return staged
 
 
+def otter_assign(staged: Path, out: Path) -> None:
+    """``otter assign --no-pdfs --no-run-tests staged out``, run in this process: otter's import takes
+    seconds and is paid once per process instead of once per lab (the command line does the same)."""
+    from otter.assign import main as assign_main
+
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
+            assign_main(str(staged), str(out), no_pdfs=True, no_run_tests=True)
+    except Exception as error:
+        raise SystemExit(f"otter assign failed for {staged.name}: {error!r}\n{said.getvalue()}") from error
+
+
 def assign(master: Path, build: Path, variant: int | None = None) -> Path:
     """Stage one master and run ``otter assign`` on it into ``build/<lab>``; return that folder."""
     out = build / master.stem
     if out.exists():
         shutil.rmtree(out)
     staged = stage(master, build / f"{master.stem}.staged", variant)
-    command = [sys.executable, "-m", "otter", "assign", "--no-pdfs", "--no-run-tests", str(staged), str(out)]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=staged.parent)
-    if done.returncode != 0:
-        raise SystemExit(f"otter assign failed for {master.name}:\n{done.stdout}\n{done.stderr}")
+    otter_assign(staged, out)
     zips = list((out / "autograder").glob("*.zip"))
     if len(zips) != 1:
         raise SystemExit(f"expected one autograder zip for {master.name}, found {zips}")

@@ -1,7 +1,8 @@
 """scripts/build_book.py reuses a build only for exactly the same inputs; a failing page is named once.
 
 - The fingerprint changes with any edit git can see (committed or not, new files
-  too), and not with ignored files or tests/.
+  too), and not with ignored files, tests/ or the tools the build never reads
+  (which no input imports).
 - In a small book built with the book's execution extension, a page that raises is
   reported with its cell and error (the strict build fails), its neighbours are
   built, and execution.json says which page failed and why.
@@ -10,11 +11,12 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from build_book import fingerprint
+from build_book import TOOLS_THE_BUILD_NEVER_READS, fingerprint, input_files
 
 ROOT = Path(__file__).resolve().parents[1]
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
@@ -45,7 +47,25 @@ def test_fingerprint_follows_every_input_git_sees(tmp_path):
     (tmp_path / "_build").mkdir()
     (tmp_path / "_build" / "out.html").write_text("output\n")  # ignored: an output, not an input
     (tmp_path / "tests" / "test_x.py").write_text("x = 2\n")  # the tests do not change the book
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "browse_site.py").write_text("print()\n")  # nor a tool the build never runs
     assert fingerprint(tmp_path) == added
+
+
+def test_no_input_of_the_build_imports_a_tool_left_out_of_the_fingerprint():
+    """Leaving a tool out of the fingerprint is safe only while no page, extension or module imports it."""
+    modules = [Path(t).stem for t in TOOLS_THE_BUILD_NEVER_READS if t.endswith(".py")]
+    pattern = re.compile(rf"^\s*(?:import|from)\s+({'|'.join(modules)})\b", re.MULTILINE)
+    readers = []
+    for name in input_files(ROOT):
+        if not name.endswith((".py", ".md", ".ipynb")):
+            continue
+        text = (ROOT / name).read_text(encoding="utf-8")
+        if name.endswith(".ipynb"):
+            text = "\n".join("".join(cell["source"]) for cell in json.loads(text)["cells"])
+        readers += [f"{name} imports {m}" for m in pattern.findall(text)]
+    assert readers == [], readers
+    assert all((ROOT / t).is_file() for t in TOOLS_THE_BUILD_NEVER_READS), "a tool listed there is gone"
 
 
 PAGE = """\

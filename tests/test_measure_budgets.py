@@ -55,3 +55,28 @@ def test_a_section_measured_in_this_run_is_not_replaced(tmp_path, monkeypatch):
     results = {"environment": _environment("2026-02-02 12:00 UTC", "bbbbbbb"), "notebooks": [{"new": True}]}
     measure_budgets.carry_skipped(results, {"notebooks": False, "build": True, "suite": True})
     assert results["notebooks"] == [{"new": True}] and "carried" not in results
+
+
+def test_the_suite_is_timed_with_the_markers_make_test_quick_leaves_out(tmp_path):
+    """The benchmark reads QUICK_MARKERS from the Makefile, which test-quick runs with; every marker named
+    there is one the suite declares."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    expression = measure_budgets.quick_markers()
+    assert measure_budgets.SUITE_COMMAND[measure_budgets.SUITE_COMMAND.index("-m", 2) + 1] == expression
+    assert '-m "$(QUICK_MARKERS)"' in (root / "Makefile").read_text(encoding="utf-8")
+    declared = (root / "pyproject.toml").read_text(encoding="utf-8") + (root / "tests" / "conftest.py").read_text(
+        encoding="utf-8"
+    )
+    named = set(re.findall(r"not (\w+)", expression))
+    assert {"binder", "twice", "editions", "grading"} <= named
+    assert all(re.search(rf'"{name}: ', declared) for name in named), named
+    (tmp_path / "Makefile").write_text("test:\n\tpytest\n", encoding="utf-8")
+    try:
+        measure_budgets.quick_markers(tmp_path / "Makefile")
+    except SystemExit as error:
+        assert "QUICK_MARKERS" in str(error)
+    else:
+        raise AssertionError("a Makefile without QUICK_MARKERS was accepted")

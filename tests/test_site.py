@@ -46,18 +46,24 @@ def browser():
         yield launched
 
 
-# Every edition's folder under the site's root: English at the root, the Chinese ones beside it.
-EDITION_FOLDERS = ["", "zh_CN/", "zh_TW/"]
+# Every edition's folder under the site's root: English at the root, the Chinese ones beside it. The
+# Chinese editions' pages are the English pages' templates with translated text, read page by page in
+# the browser by the whole suite (marker "editions"); make test-quick reads the English edition only.
+EDITIONS = [
+    pytest.param("", id="en"),
+    pytest.param("zh_CN/", id="zh_CN", marks=pytest.mark.editions),
+    pytest.param("zh_TW/", id="zh_TW", marks=pytest.mark.editions),
+]
 
 
-@pytest.mark.parametrize("edition", EDITION_FOLDERS, ids=["en", "zh_CN", "zh_TW"])
+@pytest.mark.parametrize("edition", EDITIONS)
 @pytest.mark.parametrize("entry", toc_entries())
 def test_page_loads_cleanly_typesets_its_math_and_passes_axe(site, browser, entry, edition):
     """Also what a reader notices: figure text too small at the size it is shown, a table or code
     block wider than the text column (unless its cell is tagged `wide-ok`), TeX that a cell printed
     as text, an error block. Saves a screenshot of the whole page under _build/screenshots/."""
     shot = SCREENSHOTS / (edition.rstrip("/") or "en") / (entry.replace("/", "__") + ".jpg")
-    report = visit(browser, site, f"{edition}{entry}.html", screenshot=shot)
+    report = visit(browser, site, f"{edition}{entry}.html", screenshot=shot, interact=animations_and_solutions_work)
     problems = [f"console error: {e}" for e in report.console_errors]
     problems += [f"request leaving the machine: {u}" for u in report.external_requests]
     problems += [f"failed request: {u}" for u in report.failed_requests]
@@ -83,67 +89,59 @@ def test_page_loads_cleanly_typesets_its_math_and_passes_axe(site, browser, entr
             problems.append(f"axe {v['impact']} {v['id']}: {v['help']} at {v['targets']}")
     if report.total_bytes > PAGE_BUDGET_BYTES:
         problems.append(f"page loads {report.total_bytes / 2**20:.1f} MiB, over {PAGE_BUDGET_BYTES / 2**20:.0f} MiB")
+    problems += report.interaction_problems
     assert not problems, f"{entry}:\n" + "\n".join(problems)
 
 
-def _animated_pages(html_dir: Path) -> list[str]:
+def animations_and_solutions_work(page) -> list[str]:
+    """On a loaded page: every animation moves one frame with 'next frame' and keeps moving with 'play'
+    (then 'pause'); every solution starts collapsed and opens when its toggle is clicked."""
+    problems = []
+    for i, animation in enumerate(page.locator("div.animation").all()):
+        animation.scroll_into_view_if_needed()
+        image = animation.locator("img").first
+        slider = animation.locator("input[type=range]").first
+        first = image.get_attribute("src")
+        animation.get_by_role("button", name=re.compile("next frame", re.I)).click()
+        if image.get_attribute("src") == first or slider.input_value() != "1":
+            problems.append(f"animation {i}: 'next frame' did not move to frame 1")
+        animation.get_by_role("button", name=re.compile("first frame", re.I)).click()
+        animation.get_by_role("button", name=re.compile("^play$", re.I)).click()
+        page.wait_for_timeout(600)
+        animation.get_by_role("button", name=re.compile("pause", re.I)).click()
+        if slider.input_value() == "0":
+            problems.append(f"animation {i}: 'play' left it on the first frame")
+    for i, solution in enumerate(page.locator("main .solution").all()):
+        body = solution.locator(":scope > section").first  # sphinx-exercise's solution body
+        if body.is_visible():
+            problems.append(f"solution {i} is open on load")
+        solution.locator("button.toggle-button").first.click()  # the title itself links to the exercise
+        try:
+            body.wait_for(state="visible", timeout=3_000)  # it unfolds with a short transition
+        except PlaywrightTimeout:
+            problems.append(f"solution {i} does not open when clicked")
+    return problems
+
+
+def _pages_with(html_dir: Path, marker: str) -> list[str]:
+    """The English edition's pages whose HTML contains ``marker``."""
     return sorted(
         p.relative_to(html_dir).as_posix()
         for p in html_dir.rglob("*.html")
-        if 'class="animation"' in p.read_text(encoding="utf-8")
+        if not p.relative_to(html_dir).parts[0].startswith("zh_") and marker in p.read_text(encoding="utf-8")
     )
 
 
-def test_every_animation_steps_and_plays(site, browser, html_dir):
-    pages = _animated_pages(html_dir)
-    assert len(pages) >= 8, f"expected the eight slider figures to be animated on the site, found pages {pages}"
-    problems = []
-    for path in pages:
-        page, _ = open_page(browser, site, path)
-        try:
-            for i, animation in enumerate(page.locator("div.animation").all()):
-                animation.scroll_into_view_if_needed()
-                image = animation.locator("img").first
-                slider = animation.locator("input[type=range]").first
-                first = image.get_attribute("src")
-                animation.get_by_role("button", name=re.compile("next frame", re.I)).click()
-                if image.get_attribute("src") == first or slider.input_value() != "1":
-                    problems.append(f"{path} animation {i}: 'next frame' did not move to frame 1")
-                animation.get_by_role("button", name=re.compile("first frame", re.I)).click()
-                animation.get_by_role("button", name=re.compile("^play$", re.I)).click()
-                page.wait_for_timeout(600)
-                animation.get_by_role("button", name=re.compile("pause", re.I)).click()
-                if slider.input_value() == "0":
-                    problems.append(f"{path} animation {i}: 'play' left it on the first frame")
-        finally:
-            page.context.close()
-    assert not problems, "\n".join(problems)
-
-
-def test_solutions_start_collapsed(site, browser, html_dir):
-    pages = sorted(
-        p.relative_to(html_dir).as_posix()
-        for p in (html_dir / "chapters").rglob("*.html")
-        if "solution" in p.read_text(encoding="utf-8") and 'class="solution' in p.read_text(encoding="utf-8")
-    )
-    assert len(pages) >= 5, f"expected the chapters' exercises to have solutions, found them on {pages}"
-    problems = []
-    for path in pages:
-        page, _ = open_page(browser, site, path)
-        try:
-            solutions = page.locator("main .solution").all()
-            for i, solution in enumerate(solutions):
-                body = solution.locator(":scope > section").first  # sphinx-exercise's solution body
-                if body.is_visible():
-                    problems.append(f"{path}: solution {i} is open on load")
-                solution.locator("button.toggle-button").first.click()  # the title itself links to the exercise
-                try:
-                    body.wait_for(state="visible", timeout=3_000)  # it unfolds with a short transition
-                except PlaywrightTimeout:
-                    problems.append(f"{path}: solution {i} does not open when clicked")
-        finally:
-            page.context.close()
-    assert not problems, "\n".join(problems)
+def test_the_pages_read_in_the_browser_hold_the_animations_and_solutions(html_dir):
+    """The page test above steps every animation and opens every solution of each page it reads; this
+    checks that those pages are there: the slider figures as animations, the chapters' exercises with
+    solutions."""
+    animated = _pages_with(html_dir, 'class="animation"')
+    assert len(animated) >= 8, f"expected the eight slider figures to be animated on the site, found pages {animated}"
+    solved = [p for p in _pages_with(html_dir, 'class="solution') if p.startswith("chapters/")]
+    assert len(solved) >= 5, f"expected the chapters' exercises to have solutions, found them on {solved}"
+    read = {f"{entry}.html" for entry in toc_entries()}
+    assert set(animated + solved) <= read, f"pages the browser test does not read: {set(animated + solved) - read}"
 
 
 def test_search_finds_relu(site, browser):
