@@ -548,7 +548,7 @@ def report(results: dict) -> str:
     else:
         from activation_speed import report as speed_report
 
-        parts.append(speed_report(results["activations"]))
+        parts.append(carried_note(results, "activations") + "\n" + speed_report(results["activations"]))
     return "\n\n".join(part.strip() for part in parts if part.strip()) + "\n"
 
 
@@ -608,11 +608,17 @@ def main() -> int:
         results["build"] = measure_build()
     if not args.skip_suite:
         results["suite"] = measure_suite()
-    if args.keep_skipped:
-        carry_skipped(results, {"notebooks": args.skip_notebooks, "build": args.skip_build, "suite": args.skip_suite})
     results["results_store"] = measure_results_store(args.rerun_results)
     if not args.skip_activations:
         results["activations"], results["activations_note"] = measure_activations(args.repeats)
+    if args.keep_skipped:
+        skipped = {
+            "notebooks": args.skip_notebooks,
+            "build": args.skip_build,
+            "suite": args.skip_suite,
+            "activations": args.skip_activations,
+        }
+        carry_skipped(results, skipped)
 
     markdown = report(results)
     OUT_DIR.mkdir(parents=True, exist_ok=True)

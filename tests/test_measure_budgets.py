@@ -48,6 +48,19 @@ def test_skipped_sections_come_from_the_last_run_marked_with_its_date(tmp_path, 
     assert again["carried"] == {"notebooks": "2026-01-01 10:00 UTC (commit aaaaaaa)"}
 
 
+def test_the_activation_speed_table_is_carried_too(tmp_path, monkeypatch):
+    """A run with --skip-activations --keep-skipped keeps the last measured speed table, marked with its date."""
+    monkeypatch.setattr(measure_budgets, "OUT_DIR", tmp_path)
+    speed = {"rows": [], "mlp": []}
+    previous = {"environment": _environment("2026-01-01 10:00 UTC", "aaaaaaa"), "activations": speed}
+    (tmp_path / "latest.json").write_text(json.dumps(previous), encoding="utf-8")
+    results = {"environment": _environment("2026-02-02 12:00 UTC", "bbbbbbb")}
+    measure_budgets.carry_skipped(results, {"activations": True})
+    assert results["activations"] == speed
+    assert results["carried"] == {"activations": "2026-01-01 10:00 UTC (commit aaaaaaa)"}
+    assert "from the run of 2026-01-01 10:00 UTC" in measure_budgets.carried_note(results, "activations")
+
+
 def test_a_section_measured_in_this_run_is_not_replaced(tmp_path, monkeypatch):
     monkeypatch.setattr(measure_budgets, "OUT_DIR", tmp_path)
     previous = {"environment": _environment("2026-01-01 10:00 UTC", "aaaaaaa"), "notebooks": [{"old": True}]}
