@@ -52,6 +52,7 @@ import otter.test_files.abstract_test
 import pytest
 import yaml
 from book_notebooks import NotebookFailure, execute
+from built_pages import executed_by_a_fresh_build
 from IPython.core.inputtransformer2 import TransformerManager
 from otter.check.utils import IPythonInterpreter
 from otter.nbmeta_config import NBMetadataConfig
@@ -812,12 +813,8 @@ def test_master_executes_with_every_otter_test_passing(master, built):
 def executed_student_version(master: Path):
     """The student notebook as executed: read from the strict build of exactly the current inputs when
     there is one (the book runs every lab page), else executed here."""
-    from build_book import executed_dir, fresh_record
-
-    built = executed_dir("en") / "notebooks" / master.name
-    if fresh_record() is not None and built.is_file():
-        return nbformat.read(built, as_version=4)
-    return execute(ROOT / "notebooks" / master.name)
+    built = executed_by_a_fresh_build(f"notebooks/{master.name}")
+    return nbformat.read(built, as_version=4) if built else execute(ROOT / "notebooks" / master.name)
 
 
 @pytest.mark.parametrize("master", MASTERS, ids=LAB_IDS)

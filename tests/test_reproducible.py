@@ -20,6 +20,7 @@ import re
 import nbformat
 import pytest
 from book_notebooks import discover, label, run_many
+from built_pages import executed_by_a_fresh_build
 
 from nonlinear.timing import is_timing
 
@@ -77,16 +78,13 @@ def comparable(notebook) -> list[list]:
 @pytest.fixture(scope="module")
 def two_runs(request) -> dict[str, tuple]:
     """label -> (first run, second run), each a notebook or the failure text, for the pages this run selected."""
-    from build_book import BUILD, fresh_record
-
     selected = {item.callspec.params["path"] for item in request.session.items if "two_runs" in item.fixturenames}
     pages = [p for p in PAGES if p in selected]
     first = {}
-    if fresh_record() is not None:
-        for path in pages:
-            saved = BUILD / "executed" / (label(path).rsplit(".", 1)[0] + ".ipynb")
-            if saved.is_file():
-                first[label(path)] = nbformat.read(saved, as_version=4)
+    for path in pages:
+        saved = executed_by_a_fresh_build(label(path))
+        if saved:
+            first[label(path)] = nbformat.read(saved, as_version=4)
     missing = [p for p in pages if label(p) not in first]
     first.update({run.label: run.failure or run.notebook for run in run_many(missing)})
     second = {run.label: run.failure or run.notebook for run in run_many(pages)}
