@@ -3,8 +3,8 @@
 # make test         install what is needed (Chromium too), run the whole test suite (CI runs it;
 #                   it ends with the 30 slowest tests)
 # make test-quick   the suite without its slowest checks (about 5 min warm): the fresh
-#                   environments, every page run twice, the Chinese editions in the browser and
-#                   otter grading of every lab
+#                   environments (every page run again in Binder's, its outputs compared with the
+#                   build's), the Chinese editions in the browser and otter grading of every lab
 # make test-binder  only the tests that build fresh environments (marker binder)
 # make serve        build if needed, then serve _build/html on http://127.0.0.1:8000
 # make lab          open JupyterLab on the chapters and labs (.md chapters open as notebooks)
@@ -41,12 +41,12 @@ test: venv node browser
 
 # Leaves out (by marker; scripts/measure_budgets.py reads them from here) tests/test_binder.py
 # and tests/test_grading_env.py (binder: fresh environments, about 1.4 GB for a while, removed at
-# the end), tests/test_reproducible.py (twice: every page run a second time, outputs compared apart
+# the end; every page runs a second time in Binder's, its outputs compared with the build's apart
 # from clock readings), the Chinese editions' pages in the browser (editions; the English pages
 # are read, and the Chinese editions are still built, searched and compared number by number), and
 # otter run on every lab's full, partial and blank submissions (grading; lab 4 is still graded
 # end to end, through scripts/grade_labs.py).
-QUICK_MARKERS := not binder and not twice and not editions and not grading
+QUICK_MARKERS := not binder and not editions and not grading
 test-quick: venv node browser
 	$(BIN)/python -m pytest -n 2 --durations=30 -m "$(QUICK_MARKERS)"
 

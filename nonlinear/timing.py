@@ -5,8 +5,9 @@ built from them depends on the machine and the moment; everything else a page sh
 computed exactly and comes out the same at every run. Every output displayed inside
 ``with timing.measured():`` (or by ``timing.show(obj)``) carries the output metadata
 ``{"nonlinear": {"timing": true}}`` and is followed by a visible note, so a reader can
-tell measurements of this machine from exact results, and the test that executes every
-page twice (tests/test_reproducible.py) knows which outputs may differ.
+tell measurements of this machine from exact results, and the test that runs every page
+a second time and compares its outputs with the build's (tests/test_binder.py) knows
+which outputs may differ.
 
 Importing this module (the package does) also gives a pandas ``Styler`` the text form
 of its table: its default text is ``<pandas.io.formats.style.Styler at 0x7f…>``, a

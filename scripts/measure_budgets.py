@@ -217,7 +217,7 @@ def measure_build(measure_site: bool = True) -> dict:
 
 
 def measure_suite() -> dict:
-    """The suite as `make test-quick` runs it (no fresh environments, no second run of every page); warm: the environment is installed and the build above is reused."""
+    """The suite as `make test-quick` runs it (no fresh environments, so no second run of every page); warm: the environment is installed and the build above is reused."""
     from build_book import fresh_record
 
     reused = fresh_record() is not None

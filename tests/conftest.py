@@ -24,13 +24,6 @@ settings.register_profile(
 settings.load_profile("ci")
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers",
-        "twice: runs every page a second time and compares the outputs (slow; make test runs it, make test-quick does not)",
-    )
-
-
 @pytest.fixture(scope="session")
 def book_build(testrun_uid) -> dict:
     """The strict build of the current inputs (scripts/build_book.py): reused if ``make book`` made it.

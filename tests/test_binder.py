@@ -11,6 +11,12 @@
 - Every executable page of _toc.yml (MyST chapters with a kernelspec, the .ipynb labs) and
   every student lab runs from top to bottom in a kernel of that environment, in its own
   folder of the copy, with the runner the book tests use (scripts/book_notebooks.py).
+- Each of those runs gives the outputs the site shows: output by output, equal to the strict
+  build's execution of the page, apart from clock readings and made-up ids (tests/same_outputs.py).
+  So a student on Binder sees the book's numbers, and every page is run twice and compared (in
+  two environments) without a third execution of every page. When this run builds no book and
+  none of exactly these inputs is there, the pages missing from the build also run in the
+  development environment, and those runs are the first.
 
 One line differs from Binder. PyTorch's CPU wheel index (download.pytorch.org) cannot be
 reached from the test machine, so this install drops the ``--extra-index-url`` line and
@@ -42,11 +48,14 @@ from importlib import metadata
 from multiprocessing import get_context
 from pathlib import Path
 
+import nbformat
 import pytest
-from book_notebooks import NotebookFailure, execute, expected_seconds, is_executable
+from book_notebooks import NotebookFailure, execute, expected_seconds, is_executable, run_many
+from built_pages import executed_by_a_fresh_build
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
+from same_outputs import differences
 from test_toc import source_of, toc_entries
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,18 +146,19 @@ def _kernel_prefix(probe: str) -> str:
     return execute(probe).cells[0].outputs[0]["text"].strip()
 
 
-def _run_page(job: tuple[str, str]) -> tuple[str, float, str | None]:
-    """Run one page (in a worker process); return its label, seconds and the failure, if any."""
+def _run_page(job: tuple[str, str]) -> tuple[str, float, str | None, str | None]:
+    """Run one page (in a worker process); return its label, seconds, the failure if any, and the
+    executed notebook (as JSON text) if it ran through."""
     path, name = job
     start = time.perf_counter()
+    executed, problem = None, None
     try:
-        execute(Path(path))
-        problem = None
+        executed = nbformat.writes(execute(Path(path)))
     except NotebookFailure as failure:
         problem = str(failure)
     except Exception:  # the kernel did not start, a page could not be read, ...
         problem = traceback.format_exc(limit=3)
-    return name, time.perf_counter() - start, problem
+    return name, time.perf_counter() - start, problem, executed
 
 
 # --- the environment -------------------------------------------------------------------------------------
@@ -358,7 +368,29 @@ def test_binder_environment_has_no_book_tools(binder):
     assert python.startswith(f"{PYTHON}."), python
 
 
-def test_every_page_and_lab_runs_in_the_binder_environment(binder, tmp_path, monkeypatch):
+def first_runs(todo: list[Path], request) -> dict[str, object]:
+    """page label -> the strict build's execution of it (a notebook), or, for a page the build did not
+    execute, a run in the development environment (a notebook, or the failure's text)."""
+    if any("book_build" in item.fixturenames for item in request.session.items if item is not request.node):
+        request.getfixturevalue("book_build")  # this run builds the book anyway: wait for it, then read it
+    first: dict[str, object] = {}
+    for page in todo:
+        saved = executed_by_a_fresh_build(page.as_posix())
+        if saved:
+            first[page.as_posix()] = nbformat.read(saved, as_version=4)
+    missing = [ROOT / page for page in todo if page.as_posix() not in first]
+    first.update({run.label: run.failure or run.notebook for run in run_many(missing)})
+    return first
+
+
+def test_every_page_and_lab_runs_in_the_binder_environment_and_shows_the_books_outputs(
+    binder, tmp_path, monkeypatch, request
+):
+    expected = expected_seconds()
+    todo = sorted(pages(), key=lambda p: -expected.get(p.as_posix(), 0.0))
+    assert todo, "no executable page found"
+    first = first_runs(todo, request)
+
     # A kernelspec named like the book's ("python3") whose kernel is the Binder environment's
     # Python; JUPYTER_PATH puts it first, so book_notebooks.execute starts that kernel.
     kernels = tmp_path / "jupyter"
@@ -368,9 +400,6 @@ def test_every_page_and_lab_runs_in_the_binder_environment(binder, tmp_path, mon
     (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Binder", "language": "python"}))
     monkeypatch.setenv("JUPYTER_PATH", str(kernels))
 
-    expected = expected_seconds()
-    todo = sorted(pages(), key=lambda p: -expected.get(p.as_posix(), 0.0))
-    assert todo, "no executable page found"
     jobs = [(str(binder.repo / page), page.as_posix()) for page in todo]
     start = time.perf_counter()
     # Kernels start in worker processes only (forked before any ZeroMQ context exists here).
@@ -380,9 +409,23 @@ def test_every_page_and_lab_runs_in_the_binder_environment(binder, tmp_path, mon
         results = list(pool.map(_run_page, jobs))
     total = time.perf_counter() - start
     print(f"Binder environment: {binder.seconds}; {len(results)} pages in {total:.0f} s with {WORKERS} workers")
-    failures = [f"{name} ({seconds:.0f} s):\n{problem}" for name, seconds, problem in results if problem]
-    slowest = ", ".join(f"{name} {seconds:.0f} s" for name, seconds, _ in sorted(results, key=lambda r: -r[1])[:3])
+    failures = [f"{name} ({seconds:.0f} s):\n{problem}" for name, seconds, problem, _ in results if problem]
+    slowest = ", ".join(f"{name} {seconds:.0f} s" for name, seconds, *_ in sorted(results, key=lambda r: -r[1])[:3])
     assert not failures, (
         f"{len(failures)} of {len(results)} pages failed in the Binder environment "
         f"({total:.0f} s; slowest: {slowest}):\n\n" + "\n\n".join(failures)
+    )
+
+    unequal = []
+    for name, _, _, executed in results:
+        if isinstance(first[name], str):
+            unequal.append(f"{name} failed in the development environment:\n{first[name]}")
+            continue
+        found = differences(first[name], nbformat.reads(executed, as_version=4))
+        if found:
+            unequal.append(f"{name}:\n" + "\n".join(found))
+    assert not unequal, (
+        f"{len(unequal)} of {len(results)} pages show other outputs in the Binder environment than in the book "
+        "(first: the build's run; second: Binder's; mark clock readings with nonlinear.timing):\n\n"
+        + "\n\n".join(unequal)
     )

@@ -84,7 +84,7 @@ def test_the_suite_is_timed_with_the_markers_make_test_quick_leaves_out(tmp_path
         encoding="utf-8"
     )
     named = set(re.findall(r"not (\w+)", expression))
-    assert {"binder", "twice", "editions", "grading"} <= named
+    assert {"binder", "editions", "grading"} <= named
     assert all(re.search(rf'"{name}: ', declared) for name in named), named
     (tmp_path / "Makefile").write_text("test:\n\tpytest\n", encoding="utf-8")
     try:

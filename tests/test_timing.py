@@ -77,10 +77,24 @@ def test_every_page_that_reads_a_clock_marks_its_outputs():
     assert not unmarked, f"pages that show clock readings without nonlinear.timing: {unmarked}"
 
 
-def test_the_twice_comparison_ignores_only_marked_outputs_and_made_up_ids():
-    """tests/test_reproducible.py's comparison: a marked output may differ, an unmarked one may not."""
+def test_prints_cut_differently_compare_equal():
+    from same_outputs import merged_streams
+
+    one = [{"output_type": "stream", "name": "stdout", "text": "Finish exercise 6.6.\n"}]
+    two = [
+        {"output_type": "stream", "name": "stdout", "text": "Finish exercise 6.6."},
+        {"output_type": "stream", "name": "stdout", "text": "\n"},
+    ]
+    assert merged_streams(one) == merged_streams(two)
+    other = [{"output_type": "stream", "name": "stdout", "text": "Finish exercise 6.7.\n"}]
+    assert merged_streams(one) != merged_streams(other)
+
+
+def test_two_runs_are_compared_apart_from_marked_outputs_and_made_up_ids():
+    """tests/same_outputs.py's comparison (the Binder test compares each page with the build's run):
+    a marked output may differ, an unmarked one may not, and the difference is named by its cell."""
     import nbformat
-    from test_reproducible import comparable
+    from same_outputs import comparable, differences
 
     def page(seconds: str, exact: str, model_id: str):
         cell = nbformat.v4.new_code_cell("...")
@@ -96,3 +110,7 @@ def test_the_twice_comparison_ignores_only_marked_outputs_and_made_up_ids():
     a = page("1.2 s", "0.5", "0" * 32)
     assert comparable(a) == comparable(page("3.4 s", "0.5", "f" * 32)), "clock readings and widget ids may differ"
     assert comparable(a) != comparable(page("1.2 s", "0.6", "0" * 32)), "an exact output may not"
+    assert differences(a, page("3.4 s", "0.5", "f" * 32)) == []
+    found = differences(a, page("1.2 s", "0.6", "0" * 32))
+    assert len(found) == 1 and found[0].startswith("code cell 1:") and "0.6" in found[0], found
+    assert differences(a, nbformat.v4.new_notebook(cells=[])) == ["1 code cell(s) in the first run, 0 in the second"]
