@@ -65,9 +65,15 @@ EDITIONS = [
 def test_page_loads_cleanly_typesets_its_math_and_passes_axe(site, browser, entry, edition):
     """Also what a reader notices: figure text too small at the size it is shown, a table or code
     block wider than the text column (unless its cell is tagged `wide-ok`), TeX that a cell printed
-    as text, an error block. Saves a screenshot of the whole page under _build/screenshots/."""
+    as text, an error block. Saves a screenshot of the whole page under _build/screenshots/ (and, for a
+    few English pages, of the window as a reader first sees it and of the first animation)."""
     shot = SCREENSHOTS / (edition.rstrip("/") or "en") / (entry.replace("/", "__") + ".jpg")
-    report = visit(browser, site, f"{edition}{entry}.html", screenshot=shot, interact=animations_and_solutions_work)
+
+    def interact(page) -> list[str]:
+        problems = window_screenshots(page, entry) if not edition and entry in SCREENSHOT_PAGES else []
+        return problems + animations_and_solutions_work(page)
+
+    report = visit(browser, site, f"{edition}{entry}.html", screenshot=shot, interact=interact)
     problems = [f"console error: {e}" for e in report.console_errors]
     problems += [f"request leaving the machine: {u}" for u in report.external_requests]
     problems += [f"failed request: {u}" for u in report.failed_requests]
@@ -95,6 +101,18 @@ def test_page_loads_cleanly_typesets_its_math_and_passes_axe(site, browser, entr
         problems.append(f"page loads {report.total_bytes / 2**20:.1f} MiB, over {PAGE_BUDGET_BYTES / 2**20:.0f} MiB")
     problems += report.interaction_problems
     assert not problems, f"{entry}:\n" + "\n".join(problems)
+
+
+def window_screenshots(page, entry: str) -> list[str]:
+    """PNGs of the window at the top of the page and of the page's first animation, if it has one."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target = SCREENSHOTS / (entry.replace("/", "__") + ".png")
+    page.screenshot(path=str(target), full_page=False)
+    animation = page.locator("figure:has(div.animation)").first
+    if animation.count():
+        animation.scroll_into_view_if_needed()
+        animation.screenshot(path=str(SCREENSHOTS / (entry.replace("/", "__") + "__animation.png")))
+    return [] if target.stat().st_size > 10_000 else [f"{target.name} looks empty ({target.stat().st_size} bytes)"]
 
 
 def animations_and_solutions_work(page) -> list[str]:
@@ -146,6 +164,9 @@ def test_the_pages_read_in_the_browser_hold_the_animations_and_solutions(html_di
     assert len(solved) >= 5, f"expected the chapters' exercises to have solutions, found them on {solved}"
     read = {f"{entry}.html" for entry in toc_entries()}
     assert set(animated + solved) <= read, f"pages the browser test does not read: {set(animated + solved) - read}"
+    assert {f"{entry}.html" for entry in SCREENSHOT_PAGES} <= read, (
+        "a page to screenshot that the page test never reads"
+    )
 
 
 def test_search_finds_relu(site, browser):
@@ -231,20 +252,3 @@ def test_glossary_is_alphabetical_and_typesets_its_formulas(site, browser):
     assert len(terms) >= 40, terms
     assert terms == sorted(terms, key=str.casefold), f"glossary out of order: {terms}"
     assert formulas >= 20, f"only {formulas} typeset formulas in the glossary"
-
-
-def test_screenshots_of_a_few_pages(site, browser):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for entry in SCREENSHOT_PAGES:
-        page, _ = open_page(browser, site, f"{entry}.html")
-        try:
-            page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-            target = SCREENSHOTS / (entry.replace("/", "__") + ".png")
-            page.screenshot(path=str(target), full_page=False)
-            animation = page.locator("figure:has(div.animation)").first
-            if animation.count():
-                animation.scroll_into_view_if_needed()
-                animation.screenshot(path=str(SCREENSHOTS / (entry.replace("/", "__") + "__animation.png")))
-        finally:
-            page.context.close()
-        assert target.stat().st_size > 10_000, f"{target.name} looks empty"
