@@ -1,6 +1,7 @@
 """Measure the course against its budgets (shared design: Budgets).
 
-    python scripts/measure_budgets.py [--skip-build] [--skip-suite] [--skip-notebooks] [--skip-activations]
+    python scripts/measure_budgets.py [--skip-build] [--skip-suite] [--skip-full-suite] [--skip-notebooks]
+                                      [--skip-activations] [--keep-skipped]
 
 1. every chapter and lab: wall time (kernel start to last cell) and peak memory
    of the kernel process, against <= 30 s and <= 1 GiB each;
@@ -10,12 +11,13 @@
    English edition, as `make test-quick` runs them, against <= 2 min (and the Chinese
    editions' pages, which `make test` reads too, timed apart), and the weight of every page with everything it loads, as headless
    Chromium fetched it (scripts/browse_site.py); then the test suite as `make test-quick`
-   runs it, warm (environment installed, that build reused), against <= 5 min;
+   runs it, warm (environment installed, that build reused), against <= 5 min, and the
+   whole suite as `make test` (and CI) runs it, warm too, timed with no budget of its own;
 3. each numpy activation of `nonlinear.activations` against its
    `torch.nn.functional` counterpart on 10**6 elements, float32 and float64, forward
    and forward + backward, and an MLP training step, one thread each
    (scripts/activation_speed.py, in a fresh process; run alone with
-   `--skip-notebooks --skip-build --skip-suite`).
+   `--skip-notebooks --skip-build --skip-suite --skip-full-suite`).
 
 Writes assets/benchmarks/latest.md (shown by chapters/benchmarks.md) and
 assets/benchmarks/latest.json, and prints the tables.
@@ -60,7 +62,8 @@ def quick_markers(makefile: Path = ROOT / "Makefile") -> str:
     return found.group(1).strip()
 
 
-SUITE_COMMAND = ["-m", "pytest", "-n", "2", "-m", quick_markers(), "-q", "-p", "no:cacheprovider"]
+FULL_SUITE_COMMAND = ["-m", "pytest", "-n", "2", "-q", "-p", "no:cacheprovider"]  # make test's pytest
+SUITE_COMMAND = [*FULL_SUITE_COMMAND[:4], "-m", quick_markers(), *FULL_SUITE_COMMAND[4:]]  # make test-quick's
 PAGE_BUDGET_KIB = PAGE_BUDGET_BYTES // 1024
 ACTIVATION_ELEMENTS = 10**6
 SAMPLE_EVERY_S = 0.02
@@ -216,14 +219,15 @@ def measure_build(measure_site: bool = True) -> dict:
     return row
 
 
-def measure_suite() -> dict:
-    """The suite as `make test-quick` runs it (no fresh environments, so no second run of every page); warm: the environment is installed and the build above is reused."""
+def measure_suite(command: list[str] = SUITE_COMMAND, what: str = "make test-quick's pytest") -> dict:
+    """The test suite as ``command`` runs it (by default `make test-quick`'s: no fresh environments, so no
+    second run of every page); warm when the environment is installed and the build above is reused."""
     from build_book import fresh_record
 
     reused = fresh_record() is not None
-    say(f"[suite] make test-quick's pytest ({'build reused' if reused else 'building the book inside'}) ...")
+    say(f"[suite] {what} ({'build reused' if reused else 'building the book inside'}) ...")
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, *SUITE_COMMAND], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, *command], cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     last = (result.stdout.strip().splitlines() or [""])[-1]
     failed = [line for line in result.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
@@ -441,8 +445,9 @@ def report(results: dict) -> str:
         parts.append("Not measured in this run (`--skip-build`).")
     else:
         parts.append(carried_note(results, "build"))
-        if "suite" in results.get("carried", {}) and "build" not in results["carried"]:
-            parts.append(carried_note(results, "suite").replace("these numbers are", "the test suite's time is"))
+        for key, what in (("suite", "the quick test suite's time is"), ("full_suite", "the whole suite's time is")):
+            if key in results.get("carried", {}) and "build" not in results["carried"]:
+                parts.append(carried_note(results, key).replace("these numbers are", what))
         jobs = (
             f", pages executed {build['jobs']} at a time ({fmt(build.get('execution_seconds'), 0)} s)"
             if build.get("jobs")
@@ -506,6 +511,19 @@ def report(results: dict) -> str:
                     fmt(suite["seconds"], 0),
                     str(suite["exit_code"]),
                     f"≤ {SUITE_BUDGET_S:.0f} s: {verdict(suite['within_budget'])}",
+                ]
+            )
+        full = results.get("full_suite")
+        if full:
+            how = "the build above reused" if full["build_reused"] else "the book built inside it"
+            rows.append(
+                [
+                    f"whole test suite (`make test`, what CI runs: the quick suite, the Binder and grading "
+                    f"environments, the Chinese pages in the browser, otter on every lab), warm: {how} "
+                    f"({full['summary']})",
+                    fmt(full["seconds"], 0),
+                    str(full["exit_code"]),
+                    "no budget of its own" + ("" if full["exit_code"] == 0 else ": **failed**"),
                 ]
             )
         parts.append(table(["what", "time (s)", "exit code", "budget"], rows))
@@ -575,7 +593,8 @@ def carried_note(results: dict, key: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-build", action="store_true", help="skip the full book build")
-    parser.add_argument("--skip-suite", action="store_true", help="skip timing the test suite")
+    parser.add_argument("--skip-suite", action="store_true", help="skip timing the quick test suite")
+    parser.add_argument("--skip-full-suite", action="store_true", help="skip timing the whole test suite (make test)")
     parser.add_argument("--skip-notebooks", action="store_true")
     parser.add_argument("--skip-activations", action="store_true")
     parser.add_argument(
@@ -608,6 +627,8 @@ def main() -> int:
         results["build"] = measure_build()
     if not args.skip_suite:
         results["suite"] = measure_suite()
+    if not args.skip_full_suite:
+        results["full_suite"] = measure_suite(FULL_SUITE_COMMAND, "make test's pytest, the whole suite")
     results["results_store"] = measure_results_store(args.rerun_results)
     if not args.skip_activations:
         results["activations"], results["activations_note"] = measure_activations(args.repeats)
@@ -616,6 +637,7 @@ def main() -> int:
             "notebooks": args.skip_notebooks,
             "build": args.skip_build,
             "suite": args.skip_suite,
+            "full_suite": args.skip_full_suite,
             "activations": args.skip_activations,
         }
         carry_skipped(results, skipped)
@@ -635,6 +657,8 @@ def main() -> int:
         over.append("the browser tests")
     if results.get("suite") and not results["suite"]["within_budget"]:
         over.append("the test suite")
+    if results.get("full_suite") and results["full_suite"]["exit_code"] != 0:
+        over.append("the whole test suite (failed)")
     if not results["results_store"]["within_budget"]:
         over.append("make results")
     over += [f"page {r['page']}" for r in build.get("pages", []) if not r["within_budget"]]

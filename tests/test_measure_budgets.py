@@ -93,3 +93,35 @@ def test_the_suite_is_timed_with_the_markers_make_test_quick_leaves_out(tmp_path
         assert "QUICK_MARKERS" in str(error)
     else:
         raise AssertionError("a Makefile without QUICK_MARKERS was accepted")
+
+
+def test_the_whole_suite_is_timed_as_make_test_runs_it():
+    """The benchmark's whole-suite command is make test's pytest: two workers and no marker left out."""
+    import re
+    from pathlib import Path
+
+    recipe = re.search(r"^test:.*\n\t(.+)$", (Path(__file__).resolve().parents[1] / "Makefile").read_text(), re.M)
+    assert recipe, "the Makefile has no test target"
+    make_test = recipe.group(1).split()
+    full = measure_budgets.FULL_SUITE_COMMAND
+    assert full[:4] == make_test[1:5] == ["-m", "pytest", "-n", "2"], (full, make_test)
+    assert "-m" not in full[2:] and "-m" not in make_test[2:], "make test runs every marker"
+    assert measure_budgets.SUITE_COMMAND == [*full[:4], "-m", measure_budgets.quick_markers(), *full[4:]]
+
+
+def test_the_whole_suite_row_shows_its_time_and_a_failure(tmp_path, monkeypatch):
+    monkeypatch.setattr(measure_budgets, "OUT_DIR", tmp_path)
+    build = {"seconds": 140.0, "exit_code": 0, "within_budget": True}
+    full = {"seconds": 800.0, "exit_code": 0, "build_reused": True, "summary": "9 passed in 800s", "failed": []}
+    results = {"environment": _environment("2026-02-02 12:00 UTC", "bbbbbbb"), "build": build, "full_suite": full}
+    page = measure_budgets.report(results)
+    row = next(line for line in page.splitlines() if "whole test suite (`make test`" in line)
+    assert "| 800 | 0 | no budget of its own |" in row and "9 passed in 800s" in row, row
+    failed = measure_budgets.report({**results, "full_suite": {**full, "exit_code": 1}})
+    assert "| 800 | 1 | no budget of its own: **failed** |" in failed
+
+    (tmp_path / "latest.json").write_text(json.dumps(results), encoding="utf-8")
+    again = {"environment": _environment("2026-03-03 09:00 UTC", "ccccccc"), "build": build}
+    measure_budgets.carry_skipped(again, {"full_suite": True})
+    assert again["full_suite"] == full
+    assert "the whole suite's time is from the run of 2026-02-02 12:00 UTC" in measure_budgets.report(again)
