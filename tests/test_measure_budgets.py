@@ -125,3 +125,14 @@ def test_the_whole_suite_row_shows_its_time_and_a_failure(tmp_path, monkeypatch)
     measure_budgets.carry_skipped(again, {"full_suite": True})
     assert again["full_suite"] == full
     assert "the whole suite's time is from the run of 2026-02-02 12:00 UTC" in measure_budgets.report(again)
+
+
+def test_a_suite_without_a_budget_is_neither_within_nor_over_it():
+    """measure_suite on a stand-in command: its exit code and last line are kept; with no budget,
+    ``within_budget`` is None rather than a verdict against the quick suite's 5 min."""
+    stand_in = ["-c", "print('3 passed in 0.01s')"]
+    timed = measure_budgets.measure_suite(stand_in, "a stand-in", budget_s=None)
+    assert timed["exit_code"] == 0 and timed["summary"] == "3 passed in 0.01s" and timed["within_budget"] is None
+    assert measure_budgets.measure_suite(stand_in, "a stand-in", budget_s=60.0)["within_budget"] is True
+    failing = measure_budgets.measure_suite(["-c", "raise SystemExit(1)"], "a stand-in", budget_s=60.0)
+    assert failing["exit_code"] == 1 and failing["within_budget"] is False
