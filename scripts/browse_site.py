@@ -171,6 +171,28 @@ ERROR_BLOCKS_JS = r"""
   .map(out => out.innerText.trim().split("\n").slice(0, 2).join(" / ").slice(0, 120))
 """
 
+# The theme's icons (<i class="fa-...">), drawn by its icon font (_ext/unused_theme_scripts.py leaves out the
+# script that would redraw them as SVG): each icon shown has a glyph, and the font face that draws it
+# has loaded (a font that failed to load would show an empty box instead).
+ICONS_JS = r"""
+() => {
+  const weight = w => ({normal: "400", bold: "700"})[w] || w;
+  const loaded = new Set(Array.from(document.fonts).filter(f => f.status === "loaded")
+                              .map(f => f.family.replace(/["']/g, "") + " " + weight(f.weight)));
+  let drawn = 0;
+  const undrawn = [];
+  for (const icon of document.querySelectorAll('i[class*="fa-"]')) {
+    if (!icon.getClientRects().length) continue;  // not shown (a folded menu, the other colour mode)
+    const glyph = getComputedStyle(icon, "::before");
+    const family = glyph.fontFamily.split(",")[0].replace(/["']/g, "").trim();
+    const ok = glyph.content && !["none", "normal", '""'].includes(glyph.content)
+               && loaded.has(family + " " + weight(glyph.fontWeight));
+    if (ok) drawn++; else undrawn.push(`${icon.className} (${family} ${glyph.fontWeight}, content ${glyph.content})`);
+  }
+  return {drawn: drawn, undrawn: undrawn, svg: document.querySelectorAll("svg.svg-inline--fa").length};
+}
+"""
+
 AXE_RUN_JS = """
 async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
@@ -201,6 +223,7 @@ class PageReport:
     wide_blocks: list[dict] = field(default_factory=list)
     output_tex: list[str] = field(default_factory=list)
     error_blocks: list[str] = field(default_factory=list)
+    icons: dict = field(default_factory=dict)
     interaction_problems: list[str] = field(default_factory=list)
 
     @property
@@ -351,6 +374,7 @@ def visit(
         report.column_px, report.wide_blocks = blocks["column"], blocks["wide"]
         report.output_tex = page.evaluate(OUTPUT_TEX_JS)
         report.error_blocks = page.evaluate(ERROR_BLOCKS_JS)
+        report.icons = page.evaluate(ICONS_JS)
         if axe:
             page.add_script_tag(path=str(AXE_JS))
             report.violations = page.evaluate(AXE_RUN_JS)

@@ -193,3 +193,49 @@ def test_launch_buttons_binder_and_thebe_everywhere_colab_on_notebooks(html_dir)
         if has_colab != (source.suffix == ".ipynb"):
             problems.append(f"{entry}: Colab button {'present' if has_colab else 'missing'} on a {source.suffix} page")
     assert not problems, "\n".join(problems)
+
+
+UNUSED_SCRIPT = re.compile(
+    r'<script\b[^>]*\bsrc="[^"]*\b(_static/scripts/fontawesome\.js|_static/searchtools\.js|searchindex\.js)'
+)
+
+
+@pytest.mark.book
+def test_no_page_loads_the_theme_scripts_the_site_never_runs(html_dir):
+    """_ext/unused_theme_scripts.py: no page of any edition loads FontAwesome's script (the icon font
+    draws the icons), and only the search pages load the search index and its tools."""
+    problems, search_pages = [], 0
+    for page in sorted(html_dir.rglob("*.html")):
+        name = page.relative_to(html_dir).as_posix()
+        if "_static" in page.relative_to(html_dir).parts:
+            continue  # the theme's own files (a template of its macros is copied there), not pages
+        loaded = {m.group(1) for m in UNUSED_SCRIPT.finditer(page.read_text(encoding="utf-8"))}
+        if name.rsplit("/", 1)[-1] == "search.html":
+            search_pages += 1
+            if loaded != {"_static/searchtools.js", "searchindex.js"}:
+                problems.append(f"{name}: the search page loads {sorted(loaded)}")
+        elif loaded:
+            problems.append(f"{name}: loads {sorted(loaded)}")
+    assert search_pages == 3, f"expected a search page in each of the three editions, found {search_pages}"
+    assert not problems, "\n".join(problems)
+
+
+def test_a_changed_theme_template_stops_the_build_instead_of_keeping_the_scripts():
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from sphinx.errors import ExtensionError
+    from unused_theme_scripts import without_unused_scripts
+
+    head = (
+        '<meta name="viewport"/>\n  <!-- So that users can add custom icons -->\n'
+        '  <script defer src="../_static/scripts/fontawesome.js?digest=ab12"></script>\n'
+        '  <link rel="preload" as="script" href="../_static/scripts/bootstrap.js" />\n'
+    )
+    lighter = without_unused_scripts(head, "fontawesome")
+    assert "fontawesome" not in lighter and "custom icons" not in lighter
+    assert '<meta name="viewport"/>' in lighter and "bootstrap.js" in lighter
+    with pytest.raises(ExtensionError, match="expected 1 fontawesome script tags.*found 0"):
+        without_unused_scripts(lighter, "fontawesome")
+    search = "".join(f'<script src="{p}"></script>\n' for p in ["_static/searchtools.js", "_static/language_data.js"])
+    with pytest.raises(ExtensionError, match="expected 3 inline search script tags.*found 2"):
+        without_unused_scripts(search, "inline search")
+    assert without_unused_scripts(search + '<script src="../searchindex.js"></script>', "inline search").strip() == ""

@@ -1,7 +1,8 @@
 """The built site, read in a real browser (Debian's headless Chromium, driven by Playwright).
 
 Every page of the book loads with no console error and no request leaving the
-machine; its math is typeset; every image has loaded and has alt text; axe-core
+machine; its math is typeset; every image has loaded and has alt text; every icon
+is drawn by the theme's icon font (FontAwesome's script is left out); axe-core
 finds no serious or critical accessibility violation. On the same load, its
 animations step when their controls are pressed and its solutions start
 collapsed and open when clicked (a page costs about 2 s of CPU to load: each is
@@ -94,6 +95,13 @@ def test_page_loads_cleanly_typesets_its_math_and_passes_axe(site, browser, entr
         problems.append(f"{block['tag']} {block['width']} px wide in a {report.column_px} px column: {block['text']!r}")
     problems += [f"TeX printed as text in an output: {t!r}" for t in report.output_tex]
     problems += [f"error block in an output: {t!r}" for t in report.error_blocks]
+    problems += [f"icon not drawn by the theme's icon font: {i}" for i in report.icons["undrawn"]]
+    if not report.icons["drawn"]:
+        problems.append("no icon drawn by the theme's icon font (the header's search and menu icons are)")
+    if report.icons["svg"]:
+        problems.append(
+            f"{report.icons['svg']} icons redrawn as SVG: the page loads FontAwesome's script (_ext/unused_theme_scripts.py)"
+        )
     for v in report.violations:
         if v["impact"] in ("serious", "critical"):
             problems.append(f"axe {v['impact']} {v['id']}: {v['help']} at {v['targets']}")
