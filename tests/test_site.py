@@ -178,8 +178,15 @@ def test_the_pages_read_in_the_browser_hold_the_animations_and_solutions(html_di
 
 
 def test_search_finds_relu(site, browser):
-    page, report = open_page(browser, site, "search.html?q=ReLU")
+    """From a chapter page, as a reader searches: the search box (which loads no index of its own, see
+    _ext/unused_theme_scripts.py) sends the words to the search page, which finds the pages."""
+    page, report = open_page(browser, site, "chapters/05_classic/relu.html")
     try:
+        page.locator(".search-button-field:visible").first.click()
+        box = page.locator("#pst-search-dialog input")
+        box.fill("ReLU")
+        box.press("Enter")
+        page.wait_for_url("**/search.html?q=ReLU*")
         summary = page.locator("p.search-summary")
         summary.wait_for(timeout=20_000)  # Sphinx writes it when the search has finished
         results = page.locator("ul.search li")
@@ -189,6 +196,7 @@ def test_search_finds_relu(site, browser):
         page.context.close()
     assert count >= 10, f"search for ReLU found {count} pages: {titles}"
     assert not report.external_requests, report.external_requests
+    assert not report.console_errors, report.console_errors
 
 
 @pytest.mark.parametrize(
