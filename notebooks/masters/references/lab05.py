@@ -56,12 +56,14 @@ def _elementwise(rng, hidden):
 
 def ex5_1(rng, hidden):
     args = _elementwise(rng, hidden)
+    # The two cancelling forms, 0.5 (1 + tanh(x/2)) and 1 - 1/(1 + e^x) on x < 0 (with exp(-|x|), so
+    # without overflow), give the same values to the hint's tolerance: one hint names both.
+    e = lambda x: np.exp(-np.abs(x))  # noqa: E731
     hints = [
         ("that is sigma(-x): check the sign of the exponent", lambda x: sigmoid(-x)),
-        ("1 + tanh(x/2) cancels for very negative x and loses the relative accuracy of the tail: "
-         "use exp of non-positive numbers only", lambda x: 0.5 * (1 + np.tanh(x / 2))),
-        ("1 - 1/(1 + e^-x) cancels for very negative x: compute e^x / (1 + e^x) there",
-         lambda x: 1 - 1 / (1 + np.exp(-x))),
+        ("1 - 1/(1 + e^x) and 0.5 (1 + tanh(x/2)) cancel for very negative x and lose the relative accuracy "
+         "of the tail: compute e^x / (1 + e^x) there, with exp of non-positive numbers only",
+         lambda x: np.where(x >= 0, 1 / (1 + e(x)), 1 - 1 / (1 + e(x)))),
     ]
     return cases(sigmoid, args, [f"x of shape {shape(a[0])}" for a in args], () if hidden else hints)
 
