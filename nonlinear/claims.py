@@ -270,17 +270,19 @@ def combine(decisions: Mapping[str, Decision | str]) -> str:
 def with_mechanism(verdict: str | Decision, mechanism_holds: bool | str | Decision) -> str:
     """Apply the test of the reason the source gives ("because …") to the verdict on its conclusion.
 
-    ``mechanism_holds`` is a bool or the mechanism's own verdict. A supported
-    conclusion whose mechanism fails becomes "right conclusion, wrong reason";
-    a mechanism that holds only with caveats caps the verdict at "holds with
-    caveats"; any other verdict is returned unchanged.
+    ``mechanism_holds`` is a bool (an exact check: False means it fails) or the
+    mechanism's own verdict. A supported conclusion whose mechanism fails (False,
+    *wrong*) becomes "right conclusion, wrong reason"; a mechanism that holds only
+    with caveats, or whose test saw no effect (*not reproduced here*: absence of
+    evidence, not evidence against), caps the verdict at "holds with caveats"; any
+    other verdict is returned unchanged.
     """
     v = verdict.verdict if isinstance(verdict, Decision) else verdict
     _check_verdict(v)
     m = mechanism_holds.verdict if isinstance(mechanism_holds, Decision) else mechanism_holds
     if isinstance(m, str):
         _check_verdict(m)
-        m = HOLDS if m == HOLDS else CAVEATS if m == CAVEATS else False
+        m = HOLDS if m == HOLDS else CAVEATS if m in (CAVEATS, NOT_REPRODUCED) else False
     if v not in SUPPORTED:
         return v
     if m is False or m is None:
@@ -425,8 +427,8 @@ Sources: **000** Jain, *Why must neural networks have activation functions?*
 (a Chinese translation); **001** a Chinese blog post on tanh, normalisation and
 activation properties; **003** a bilingual copy of Wikipedia's *Rectifier
 (neural networks)*; **004** *[AI] Activation functions*, a Chinese blog post.
-Claims marked **course** are questions this course adds because they are often
-heard, not claims of a source.
+Claims labelled *This course's question* are questions this course adds
+because they are often heard, not claims of a source.
 
 This page is generated from `nonlinear/claim_registry.py` by
 `python scripts/make_claims_ledger.py`; edit the registry, not this page.

@@ -209,7 +209,8 @@ def test_with_mechanism(verdict, mechanism, result):
     [
         ("holds", "holds", "holds"),
         ("holds", "holds with caveats", "holds with caveats"),
-        ("holds", "not reproduced here", "right conclusion, wrong reason"),
+        ("holds", "not reproduced here", "holds with caveats"),  # no effect seen: not evidence against
+        ("holds with caveats", "not reproduced here", "holds with caveats"),
         ("holds with caveats", "wrong", "right conclusion, wrong reason"),
         ("not reproduced here", "holds", "not reproduced here"),
     ],
@@ -219,6 +220,14 @@ def test_with_mechanism_takes_the_mechanisms_own_verdict(verdict, mechanism, res
     decision = claims.decide(synthetic(3.0 if mechanism == "holds" else -3.0, 1.0), threshold=0.0)
     if mechanism in ("holds", "wrong"):
         assert claims.with_mechanism(verdict, decision) == result
+
+
+def test_a_mechanism_whose_test_sees_nothing_caps_the_verdict_and_does_not_call_the_reason_wrong():
+    unseen = claims.decide(synthetic(0.0, 1.0), threshold=0.0)
+    assert unseen.verdict == "not reproduced here"
+    assert claims.with_mechanism("holds", unseen) == "holds with caveats"
+    against = claims.decide(synthetic(-3.0, 1.0), threshold=0.0)
+    assert claims.with_mechanism("holds", against) == "right conclusion, wrong reason"
 
 
 @pytest.mark.parametrize(
