@@ -18,6 +18,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -186,6 +187,18 @@ class _UnixHTTPConnection(http.client.HTTPConnection):
         self.sock.connect(self.socket_path)
 
 
+def _group_alive(group: int) -> bool:
+    """Whether a process of the process group ``group`` still runs (zombies, already exited, do not count)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":  # fields: state, ppid, pgrp, ...
+            return True
+    return False
+
+
 def test_make_lab_opens_chapters_and_labs_as_notebooks(tmp_path):
     """What `make lab` runs, headless, on a Unix socket: no browser, no port."""
     token = "recipes-test"
@@ -201,7 +214,10 @@ def test_make_lab_opens_chapters_and_labs_as_notebooks(tmp_path):
     runtime = Path(tempfile.mkdtemp(prefix="lab-"))
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime), "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg")}
     log = tmp_path / "lab.log"
-    server = subprocess.Popen(lab, shell=True, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    # its own process group: the shell runs JupyterLab as a child, and stopping the shell alone would leave it running
+    server = subprocess.Popen(
+        lab, shell=True, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
 
     def call(method: str, url: str) -> dict:
         connection = _UnixHTTPConnection(str(sock))
@@ -237,9 +253,14 @@ def test_make_lab_opens_chapters_and_labs_as_notebooks(tmp_path):
         finally:
             call("DELETE", f"/api/kernels/{kernel['id']}")
     finally:
-        server.terminate()
+        os.killpg(server.pid, signal.SIGTERM)  # the shell and JupyterLab
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            server.kill()
+            os.killpg(server.pid, signal.SIGKILL)
         shutil.rmtree(runtime, ignore_errors=True)
+        for _ in range(200):  # JupyterLab shuts its kernels down before it exits
+            if not _group_alive(server.pid):
+                break
+            time.sleep(0.1)
+        assert not _group_alive(server.pid), "JupyterLab still runs after the test stopped it"
