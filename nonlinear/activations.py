@@ -1074,9 +1074,9 @@ register(
             False,
             True,
             ("soft", None),
-            2018,
-            "Elfwing, Uchibe & Doya (2018), Sigmoid-weighted linear units; Hendrycks & Gimpel (2016)",
-            "https://arxiv.org/abs/1702.03118",
+            2016,  # first proposed by Hendrycks & Gimpel; named SiLU and studied in RL by Elfwing et al.
+            "Hendrycks & Gimpel (2016), Gaussian error linear units; Elfwing, Uchibe & Doya (2018), Sigmoid-weighted linear units",
+            "https://arxiv.org/abs/1606.08415",
             recommended_init="he",
             used_in="EfficientNet, YOLO, and inside SwiGLU (LLaMA, Mistral)",
             summary="the input gated by its own sigmoid (Swish with beta = 1)",
