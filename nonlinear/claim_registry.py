@@ -408,7 +408,7 @@ ENTRIES: tuple[Entry, ...] = (
         ("004",),
         "§5 (ELU)",
         "ELU is somewhat robust to noise",
-        "its soft saturation for negative inputs",
+        "it saturates softly for negative inputs",
         C5 + "elu",
         "accuracy under input noise, ELU against ReLU and leaky ReLU",
         threshold=0.02,
