@@ -218,6 +218,18 @@ ENTRIES: tuple[Entry, ...] = (
         CH4C,
         "active, never-active and always-active units",
     ),
+    Entry(
+        "c4-sparsity-cost",
+        ("003",),
+        "§2 (advantages: simpler computation)",
+        "The sparsity of ReLU's activity lowers the network's overall computation cost",
+        None,
+        CH4C,
+        "timing the next layer's product on a ReLU output with its zeros and with them filled",
+        threshold=0.2,
+        metric="time ratio (H with its zeros filled) / (H with ReLU's zeros) of the dense product H @ W, minus 1 "
+        "(per paired round)",
+    ),
     # --- Chapter 5 (classic activations) ---------------------------------------------------------
     Entry(
         "c5-sigmoid-never-used",

@@ -42,7 +42,10 @@ CORE_DEPS = (
     "nonlinear/data.py",
     "nonlinear/experiments.py",
 )
-CHAPTER_MODULES = tuple(f"nonlinear.study.ch{i}" for i in range(1, 8)) + ("nonlinear.study.timings",)
+CHAPTER_MODULES = tuple(f"nonlinear.study.ch{i}" for i in range(1, 8)) + (
+    "nonlinear.study.timings",
+    "nonlinear.study.sparsity_cost",
+)
 
 Config = dict[str, Any]
 Metrics = dict[str, Any]
