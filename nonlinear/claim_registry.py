@@ -608,6 +608,18 @@ ENTRIES: tuple[Entry, ...] = (
         threshold=0.01,
         metric="final test accuracy, ReLU − the best other activation of the setting",
     ),
+    Entry(
+        "c7-switch-leaky",
+        ("000",),
+        "§6 (how to use them)",
+        "When a ReLU network has stopped learning, switching to Leaky ReLU lets it learn again",
+        None,
+        C7 + "defaults",
+        "stalled ReLU networks continued from the same weights with ReLU and with Leaky ReLU (slope 0.01)",
+        threshold=0.1,
+        metric="relative fall of the full training loss over the continuation, 1 − loss after / loss at the switch, "
+        "Leaky ReLU − ReLU, paired over the stalled runs, per setting",
+    ),
 )
 
 # Claims that two pages used to judge, merged into the entry on the right; the first page links to it.
