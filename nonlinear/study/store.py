@@ -44,6 +44,7 @@ CORE_DEPS = (
 )
 CHAPTER_MODULES = tuple(f"nonlinear.study.ch{i}" for i in range(1, 8)) + (
     "nonlinear.study.timings",
+    "nonlinear.study.elu_dying",
     "nonlinear.study.sparsity_cost",
 )
 
