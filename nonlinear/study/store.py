@@ -46,6 +46,7 @@ CHAPTER_MODULES = tuple(f"nonlinear.study.ch{i}" for i in range(1, 8)) + (
     "nonlinear.study.timings",
     "nonlinear.study.elu_dying",
     "nonlinear.study.sparsity_cost",
+    "nonlinear.study.switch_leaky",
 )
 
 Config = dict[str, Any]
