@@ -155,6 +155,19 @@ def digits():
     return data.standardise(data.digits(seed=0))
 
 
+def dying_setting_run(activation: str, lr: float, seed: int):
+    """One run of the dying setting: digits, 64-64-64-10, He init, plain SGD, batch 32, 10 epochs.
+
+    Returns ``(digits, run, diverged)``; a run diverged when its loss or any weight stopped being finite.
+    """
+    d = digits()
+    run = experiments.train_seeds(
+        d, [64, 64, 64, 10], activation, seeds=[seed], epochs=10, lr=lr, optimizer="sgd", batch_size=32
+    )[0]
+    diverged = bool(run.history.diverged) or not all(np.all(np.isfinite(p.data)) for p in run.model.parameters())
+    return d, run, diverged
+
+
 @experiment(
     "ch5-dying",
     configs=grid(activation=["relu", "leaky_relu"], lr=DYING_LRS),
@@ -162,18 +175,7 @@ def digits():
     description="digits, 64-64-64-10, He init, plain SGD, batch 32, 10 epochs; ReLU then 5 epochs at lr 0.01 or 0.1",
 )
 def dying(config, seed):
-    d = digits()
-    run = experiments.train_seeds(
-        d,
-        [64, 64, 64, 10],
-        config["activation"],
-        seeds=[seed],
-        epochs=10,
-        lr=config["lr"],
-        optimizer="sgd",
-        batch_size=32,
-    )[0]
-    diverged = bool(run.history.diverged) or not all(np.all(np.isfinite(p.data)) for p in run.model.parameters())
+    d, run, diverged = dying_setting_run(config["activation"], config["lr"], seed)
     result = {
         "diverged": diverged,
         "test_accuracy": CHANCE if diverged else accuracy(run.model, d.X_test, d.y_test),

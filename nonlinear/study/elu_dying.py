@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nonlinear import activations, experiments
-from nonlinear.study.ch5 import CHANCE, DYING_LRS, SEEDS, accuracy, digits
+from nonlinear import activations
+from nonlinear.study.ch5 import CHANCE, DYING_LRS, SEEDS, accuracy, dying_setting_run
 from nonlinear.study.store import experiment, grid
 
 
@@ -40,18 +40,7 @@ def largest_derivative(model, X, activation: str) -> list[np.ndarray]:
     "(α = 1): each hidden unit's largest derivative over the training set, test accuracy, divergence",
 )
 def elu_dying(config, seed):
-    d = digits()
-    run = experiments.train_seeds(
-        d,
-        [64, 64, 64, 10],
-        config["activation"],
-        seeds=[seed],
-        epochs=10,
-        lr=config["lr"],
-        optimizer="sgd",
-        batch_size=32,
-    )[0]
-    diverged = bool(run.history.diverged) or not all(np.all(np.isfinite(p.data)) for p in run.model.parameters())
+    d, run, diverged = dying_setting_run(config["activation"], config["lr"], seed)
     if diverged:
         return {"diverged": True, "test_accuracy": CHANCE, "largest_derivative": [[float("nan")]] * 2}
     return {
