@@ -267,6 +267,24 @@ def combine(decisions: Mapping[str, Decision | str]) -> str:
     return NOT_REPRODUCED
 
 
+def family(decisions: Mapping[str, Decision | str]) -> dict[str, Decision | str]:
+    """The decisions as :func:`combine` judges them: each at the family-wise level 1 − 0.05/k, k = len(decisions).
+
+    Print these next to a combined verdict, not the plain 95% ones; a verdict given as a string (an exact check)
+    passes unchanged.
+    """
+    k = len(decisions)
+    return {name: d.widened(k) if isinstance(d, Decision) else d for name, d in decisions.items()}
+
+
+def level(decisions: Mapping[str, Decision | str]) -> str:
+    """The label of the intervals' confidence, e.g. '99.2% CI'; every Decision in ``decisions`` must share it."""
+    levels = {f"{100 * d.confidence:.3g}% CI" for d in decisions.values() if isinstance(d, Decision)}
+    if len(levels) != 1:
+        raise ValueError(f"expected decisions at one confidence level, got {sorted(levels) or 'none'}")
+    return levels.pop()
+
+
 def with_mechanism(verdict: str | Decision, mechanism_holds: bool | str | Decision) -> str:
     """Apply the test of the reason the source gives ("because …") to the verdict on its conclusion.
 

@@ -406,3 +406,22 @@ def test_no_page_uses_the_deprecated_calls():
         if old_call.search(text := path.read_text(encoding="utf-8")) or "verdict_from(" in text
     ]
     assert not offenders, f"pages still using the old record(...) call or verdict_from: {offenders}"
+
+
+def test_family_gives_the_intervals_combine_decides_on_and_level_names_them():
+    rng = np.random.default_rng(3)
+    decisions = {f"setting {i}": claims.decide(rng.normal(0.02, 0.02, 10), threshold=0.05) for i in range(6)}
+    decisions["exact"] = claims.HOLDS
+    shown = claims.family(decisions)
+    assert shown["exact"] == claims.HOLDS
+    for name, d in decisions.items():
+        if name == "exact":
+            continue
+        assert shown[name].confidence == pytest.approx(1 - 0.05 / 7)
+        assert shown[name].low < d.low and shown[name].high > d.high and shown[name].mean == d.mean
+    assert claims.level(shown) == "99.3% CI"
+    assert claims.combine(shown) == claims.combine(decisions)  # widening the widened changes nothing
+    with pytest.raises(ValueError, match="one confidence level"):
+        claims.level({**shown, "plain": decisions["setting 0"]})
+    with pytest.raises(ValueError, match="one confidence level"):
+        claims.level({"exact": claims.HOLDS})
