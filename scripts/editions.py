@@ -585,8 +585,10 @@ def update_output_catalogues(language: str = TRANSLATED, only: list[str] | None 
         msgid: where for entries in recorded.values() for msgid, where in entries if pages_of[msgid] >= SHARED_FROM
     }
     existing = catalogue_path(language, f"{OUTPUTS_DOMAIN}/{COMMON}")
-    if existing.is_file():  # keep what is shared already (another page may still show it)
-        shared |= {m.id: "shared" for m in read_catalogue(existing) if m.id and m.id not in shared}
+    in_common = {m.id for m in read_catalogue(existing) if m.id} if existing.is_file() else set()
+    if only is not None:  # the common catalogue is left as it is, so a page keeps what common lacks
+        shared = {msgid: where for msgid, where in shared.items() if msgid in in_common}
+    shared |= {msgid: "shared" for msgid in in_common if msgid not in shared}  # another page may still show it
     recorded = {page: [(m, w) for m, w in entries if m not in shared] for page, entries in recorded.items()}
     recorded[COMMON] = list(shared.items())
     for page, entries in recorded.items():  # a measured line keeps every wording it has had ("holds", "not reproduced")

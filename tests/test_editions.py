@@ -4,6 +4,7 @@ left, and built editions that show the same numbers as the English book, page by
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
@@ -136,6 +137,23 @@ def test_outputs_records_what_a_page_shows_and_its_catalogue_has_it(scratch_loca
     found = editions.update_output_catalogues()
     assert found["create"] == 0 and found["update"] == 0, found
     assert editions.main(["status"]) == 0
+
+
+def test_outputs_for_named_pages_keeps_a_line_that_other_pages_now_share(scratch_locale):
+    """`editions.py outputs PAGE` leaves the common catalogue alone, so a line of PAGE that two more pages
+    now show (enough to count as shared) must stay in PAGE's catalogue, translated, not vanish from both."""
+    page, others = "chapters/05_classic/tanh", ["chapters/05_classic/relu", "chapters/05_classic/elu"]
+    assert len(others) + 1 >= editions.SHARED_FROM
+    path = editions.catalogue_path(editions.TRANSLATED, f"{editions.OUTPUTS_DOMAIN}/{page}", scratch_locale)
+    template = next(m.id for m in editions.read_catalogue(path) if m.id and m.string and not m.fuzzy)
+    record = editions.RECORD_DIR / editions.TRANSLATED
+    record.mkdir(parents=True)
+    for shown_on in [page, *others]:
+        line = json.dumps({"page": shown_on, "template": template, "where": "print"})
+        (record / f"{shown_on.replace('/', '__')}.jsonl").write_text(line + "\n", encoding="utf-8")
+    editions.update_output_catalogues(only=[page])
+    entry = editions.read_catalogue(path).get(template)
+    assert entry is not None and entry.string and not entry.fuzzy, f"{template!r} left the page's catalogue"
 
 
 @pytest.mark.parametrize("language", TRANSLATED_EDITIONS)
