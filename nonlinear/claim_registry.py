@@ -609,6 +609,18 @@ ENTRIES: tuple[Entry, ...] = (
         metric="final test accuracy, ReLU − the best other activation of the setting",
     ),
     Entry(
+        "c7-after-weights",
+        ("000",),
+        "§6 (how to use them)",
+        "Add the activation layer after each weight layer (CNN, RNN, LSTM or linear perceptron layers)",
+        "without it, stacked weight layers stay linear (the source points back to its §2)",
+        C7 + "defaults",
+        "two float64 convolutions against one, with and without a ReLU between; torch's RNN and LSTM against "
+        "their formulas",
+        metric="exact checks: max |error| of the single-convolution identity (≤ 1e-12), of the affine test of the "
+        "pair with a ReLU (> 1e-6), and of the RNN/LSTM formulas with tanh inside (≤ 1e-12)",
+    ),
+    Entry(
         "c7-switch-leaky",
         ("000",),
         "§6 (how to use them)",
