@@ -8,7 +8,8 @@
   tanh, leaky ReLU with RReLU's mean slope 11/48, RReLU, noisy ReLU (σ = 0.5) and PReLU, 2 and 8 hidden layers.
 - ``ch5-dying``: dead ReLU and leaky-ReLU units after 10 epochs of plain SGD on the digits at learning rates
   0.01 … 1, and for ReLU what 5 more epochs at learning rate 0.01 or 0.1 revive.
-- ``ch5-relu6``: ReLU against ReLU6 under plain SGD at learning rates 0.1, 0.3 and 1 on the digits.
+- ``ch5-relu6``: ReLU against ReLU6 under plain SGD at learning rates 0.1, 0.3 and 1 on the digits, with the
+  gradient norm of every step.
 - ``ch5-quantise``: ReLU and ReLU6 networks trained in float, their hidden activations then rounded to
   2 … 8 bits with ReLU6's range [0, 6], ReLU clipped to [0, 6], and ReLU calibrated to its largest activation.
 """
@@ -201,22 +202,37 @@ def dying(config, seed):
 # --- ch5-relu6 -------------------------------------------------------------------------------------------
 
 
+class GradientNormSGD(nn.SGD):
+    r"""Plain SGD that records, before every step, the global gradient norm :math:`\sqrt{\sum_\theta \lVert \partial L / \partial \theta \rVert^2}`."""
+
+    def __init__(self, params, lr: float):
+        super().__init__(params, lr=lr)
+        self.norms: list[float] = []
+
+    def step(self) -> None:
+        self.norms.append(float(np.sqrt(sum(np.sum(p.grad**2) for p in self.params if p.grad is not None))))
+        super().step()
+
+
 @experiment(
     "ch5-relu6",
     configs=grid(activation=["relu", "relu6"], lr=[0.1, 0.3, 1.0]),
     seeds=SEEDS,
-    description="digits, 64-64-64-64-10, He init, plain SGD, batch 64, 6 epochs",
+    description="digits, 64-64-64-64-10, He init, plain SGD, batch 64, 6 epochs; the gradient norm of every step",
 )
 def relu6_blowup(config, seed):
     d = digits()
-    run = experiments.train_seeds(
-        d, [64, 64, 64, 64, 10], config["activation"], seeds=[seed], epochs=6, lr=config["lr"], optimizer="sgd"
-    )[0]
-    diverged = bool(run.history.diverged) or not all(np.all(np.isfinite(p.data)) for p in run.model.parameters())
+    # experiments.train_seeds for one seed, with an optimiser that records every step's gradient norm
+    model = nn.MLP([64, 64, 64, 64, 10], activation=config["activation"], seed=seed)
+    sgd = GradientNormSGD(model.parameters(), lr=config["lr"])
+    history = nn.train(model, d.X_train, d.y_train, optimizer=sgd, epochs=6, batch_size=64, seed=seed,
+                       X_test=d.X_test, y_test=d.y_test, progress=False)
+    diverged = bool(history.diverged) or not all(np.all(np.isfinite(p.data)) for p in model.parameters())
     return {
         "diverged": diverged,
-        "test_accuracy": CHANCE if diverged else accuracy(run.model, d.X_test, d.y_test),
-        "max_activation": float("nan") if diverged else max(experiments.activation_max(run.model, d.X_train)),
+        "test_accuracy": CHANCE if diverged else accuracy(model, d.X_test, d.y_test),
+        "max_activation": float("nan") if diverged else max(experiments.activation_max(model, d.X_train)),
+        "gradient_norms": sgd.norms,  # one per step taken (a diverged run stops at the non-finite loss)
     }
 
 
