@@ -47,6 +47,7 @@ CHAPTER_MODULES = tuple(f"nonlinear.study.ch{i}" for i in range(1, 8)) + (
     "nonlinear.study.elu_dying",
     "nonlinear.study.sparsity_cost",
     "nonlinear.study.switch_leaky",
+    "nonlinear.study.sigmoid_inputs",
 )
 
 Config = dict[str, Any]
