@@ -577,6 +577,19 @@ ENTRIES: tuple[Entry, ...] = (
         threshold=0.005,
         metric="final test accuracy, leaky ReLU6 − each parent, per depth and optimiser",
     ),
+    Entry(
+        "c6-leaky-relu6-fixes",
+        ("000",),
+        "§4.5 (ReLU6)",
+        "Leaky ReLU6 fixes each parent's problem: ReLU6's dead units and leaky ReLU's exploding gradients",
+        None,
+        C6 + "leaky_relu6",
+        "leaky ReLU6 where each parent's problem occurs: ch5-dying's and ch5-relu6's settings, 10 seeds",
+        threshold=0.01,
+        metric="dead fraction of hidden units, ReLU6 − leaky ReLU6, at each learning rate where ReLU6 loses at least "
+        "the threshold on average; and log10 of the largest gradient norm, leaky ReLU − leaky ReLU6, at learning "
+        "rate 1 (threshold log10 2 for that one); paired by seed, combined",
+    ),
     # --- Chapter 7 (choosing) --------------------------------------------------------------------
     Entry(
         "c7-bn-order",

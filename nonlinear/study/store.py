@@ -48,6 +48,7 @@ CHAPTER_MODULES = tuple(f"nonlinear.study.ch{i}" for i in range(1, 8)) + (
     "nonlinear.study.sparsity_cost",
     "nonlinear.study.switch_leaky",
     "nonlinear.study.sigmoid_inputs",
+    "nonlinear.study.leaky_relu6_problems",
 )
 
 Config = dict[str, Any]
