@@ -104,3 +104,31 @@ def test_ch5_accuracy_scores_chance_for_non_finite_outputs_and_layer_means_match
     assert 0.0 <= ch5.accuracy(model, X, d.y_test) <= 1.0
     model.linears()[0].weight.data[:] = np.nan
     assert ch5.accuracy(model, X, d.y_test) == ch5.CHANCE
+
+
+def test_gradient_norm_sgd_records_the_global_norm_against_torch_and_steps_like_sgd():
+    """ch5-relu6's optimiser: before each step, sqrt(sum of squared gradients) over every parameter."""
+    import torch
+
+    from nonlinear.study.ch5 import GradientNormSGD
+
+    d = data.xor(seed=0)
+    model, twin = nn.MLP([2, 8, 2], activation="relu6", seed=0), nn.MLP([2, 8, 2], activation="relu6", seed=0)
+    recording, plain = GradientNormSGD(model.parameters(), lr=0.5), nn.SGD(twin.parameters(), lr=0.5)
+    for _ in range(3):
+        for net, opt in ((model, recording), (twin, plain)):
+            opt.zero_grad()
+            nn.get_loss("cross_entropy")(net(d.X_train), d.y_train).backward()
+            opt.step()
+    tmodel = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.ReLU6(), torch.nn.Linear(8, 2)).double()
+    fresh = nn.MLP([2, 8, 2], activation="relu6", seed=0)
+    with torch.no_grad():
+        for tl, ours in zip([tmodel[0], tmodel[2]], fresh.linears()):
+            tl.weight.copy_(torch.from_numpy(ours.weight.data.T))
+            tl.bias.copy_(torch.from_numpy(ours.bias.data))
+    torch.nn.functional.cross_entropy(tmodel(torch.from_numpy(d.X_train)), torch.from_numpy(d.y_train)).backward()
+    torch_norm = torch.sqrt(sum((p.grad**2).sum() for p in tmodel.parameters())).item()
+    assert len(recording.norms) == 3
+    assert recording.norms[0] == pytest.approx(torch_norm, rel=1e-12)
+    for ours, theirs in zip(model.parameters(), twin.parameters()):
+        np.testing.assert_array_equal(ours.data, theirs.data)  # recording changes nothing

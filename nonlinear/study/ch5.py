@@ -225,8 +225,18 @@ def relu6_blowup(config, seed):
     # experiments.train_seeds for one seed, with an optimiser that records every step's gradient norm
     model = nn.MLP([64, 64, 64, 64, 10], activation=config["activation"], seed=seed)
     sgd = GradientNormSGD(model.parameters(), lr=config["lr"])
-    history = nn.train(model, d.X_train, d.y_train, optimizer=sgd, epochs=6, batch_size=64, seed=seed,
-                       X_test=d.X_test, y_test=d.y_test, progress=False)
+    history = nn.train(
+        model,
+        d.X_train,
+        d.y_train,
+        optimizer=sgd,
+        epochs=6,
+        batch_size=64,
+        seed=seed,
+        X_test=d.X_test,
+        y_test=d.y_test,
+        progress=False,
+    )
     diverged = bool(history.diverged) or not all(np.all(np.isfinite(p.data)) for p in model.parameters())
     return {
         "diverged": diverged,
