@@ -76,13 +76,15 @@ def set_language(code: str, page: str | None = None) -> None:
 
 @functools.lru_cache(maxsize=1)
 def _machine_names() -> frozenset[str]:
-    """What names this computer: its CPU model and architecture. A page that prints them prints
-    something else on another machine, so they are kept out of templates like numbers."""
+    """What names a computer: this one's CPU model and architecture, and the CPU models that measured
+    the stored clock experiments (a page prints those when it reads them). A page that prints them
+    prints something else on another machine, so they are kept out of templates like numbers."""
     import platform
 
+    from nonlinear.study.store import recorded_cpus
     from nonlinear.timing import cpu_model
 
-    names = {platform.processor(), platform.machine(), cpu_model()}
+    names = {platform.processor(), platform.machine(), cpu_model(), *recorded_cpus()}
     return frozenset(name for name in names if name and name != "unknown")
 
 

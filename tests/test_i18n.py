@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import warnings
 
@@ -55,6 +56,37 @@ def test_the_machine_name_is_masked_like_a_number(monkeypatch):
         )
     finally:
         i18n._variable.cache_clear()
+
+
+def test_the_cpu_that_stored_a_clock_experiment_is_masked_on_any_machine(monkeypatch, tmp_path):
+    """A page prints the CPU that measured a stored experiment (``timings.measured_on``): another
+    machine builds the book from the same stored file, so that name must be a variable there too."""
+    from nonlinear.study import store
+
+    stored = {"environment": {"cpu": "Stored CPU(R) 7000"}, "runs": []}
+    (tmp_path / "ch0-clock.json").write_text(json.dumps(stored), encoding="utf-8")
+    monkeypatch.setattr(store, "RESULTS_DIR", tmp_path)
+    monkeypatch.setattr("nonlinear.timing.cpu_model", lambda: "This Machine's CPU")
+    i18n._machine_names.cache_clear()
+    i18n._variable.cache_clear()
+    try:
+        assert i18n.template("measured on Stored CPU(R) 7000, this is This Machine's CPU") == (
+            "measured on {0}, this is {1}",
+            ["Stored CPU(R) 7000", "This Machine's CPU"],
+        )
+    finally:
+        i18n._machine_names.cache_clear()
+        i18n._variable.cache_clear()
+
+
+def test_every_stored_cpu_name_is_masked():
+    """The real stored results, as the pages print them: no CPU name survives in a template."""
+    from nonlinear.study import store
+
+    names = store.recorded_cpus()
+    assert names, "no stored result records its CPU"
+    for name in names:
+        assert name not in i18n.template(f"measured on {name}, torch 2.13.0")[0]
 
 
 def test_a_random_cheer_is_masked_like_a_number():

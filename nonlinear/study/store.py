@@ -250,6 +250,14 @@ def environment() -> dict[str, Any]:
     }
 
 
+def recorded_cpus() -> set[str]:
+    """The CPU models named by the stored results (``environment["cpu"]`` of each file)."""
+    return {
+        json.loads(path.read_text(encoding="utf-8")).get("environment", {}).get("cpu", "")
+        for path in RESULTS_DIR.glob("*.json")
+    } - {""}
+
+
 def rerun(name: str, seeds: Iterable[int] | None = None, where: Config | None = None) -> Results:
     """Recompute the runs of ``name`` for ``seeds`` (all by default) and configs matching ``where``; store nothing."""
     exp = get(name)
