@@ -14,6 +14,10 @@
 # make results NAME=<name>  rerun one experiment (python -m nonlinear.study --list names them)
 VENV ?= .venv
 BIN := $(VENV)/bin
+# Every command below runs numpy's matrix products with one OpenBLAS kernel, whatever the CPU, so
+# that the stored experiments (make results) and the suite that recomputes them agree bit for bit
+# on any x86-64 machine (nonlinear/study/store.py says why; it refuses to run on another kernel).
+export OPENBLAS_CORETYPE := Haswell
 PORT ?= 8000
 
 .PHONY: book test test-quick test-binder serve lab bench lint venv node browser clean results

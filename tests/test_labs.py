@@ -1279,6 +1279,23 @@ def test_otter_on_simulated_colab_checks_with_the_fetched_tests(master, tmp_path
     assert set(results) == set(questions(master)) and all(r.passed_all for r in results.values())
 
 
+def test_lab_data_check_allows_the_last_bits_of_a_cpu_and_nothing_more():
+    """--check compares the public expected values to 1e-12 relative (BLAS kernels differ per CPU in
+    the last bits); a wrong digit, a changed label or count, or NaN for a number is still out of sync."""
+    committed = json.dumps({"ex1": {"expected": [0.478127946995957, float("nan"), 3], "labels": ["x of shape 3"]}})
+
+    def fresh(value=0.478127946995957, missing=float("nan"), count=3, label="x of shape 3"):
+        return json.dumps({"ex1": {"expected": [value, missing, count], "labels": [label]}})
+
+    assert make_labs.same_lab_data(committed, fresh())
+    assert make_labs.same_lab_data(committed, fresh(value=0.478127946995957 * (1 + 2e-14)))
+    assert not make_labs.same_lab_data(committed, fresh(value=0.478127946995957 * (1 + 1e-9)))
+    assert not make_labs.same_lab_data(committed, fresh(missing=0.0))
+    assert not make_labs.same_lab_data(committed, fresh(count=4))
+    assert not make_labs.same_lab_data(committed, fresh(count=3.0))
+    assert not make_labs.same_lab_data(committed, fresh(label="x of shape 4"))
+
+
 def test_check_flags_missing_stale_and_extra_colab_test_files(tmp_path, monkeypatch):
     """--check fails on a Colab test folder that is not exactly what the student versions give."""
     copy = tmp_path / "colab_tests"

@@ -8,6 +8,14 @@ metrics, the environment, the wall time, and a fingerprint (SHA-256) of the
 config and of the code that produced them. :func:`load` refuses a file whose
 fingerprint no longer matches the code; :func:`rerun` recomputes chosen seeds
 from scratch, so anyone can check a stored number.
+
+Runs use one kernel of OpenBLAS (numpy's matrix products), :data:`BLAS_KERNEL`, whatever the CPU.
+OpenBLAS picks its kernels for the CPU it finds, and two kernels sum a product in a different
+order: the last bits differ, and in a chaotic run (a deep network at a large learning rate) they
+grow until the accuracies differ. Stored on an Intel Xeon (kernel SkylakeX), four experiments did
+not reproduce on an AMD EPYC (kernel Haswell). The kernel is chosen when numpy loads, from the
+environment variable ``OPENBLAS_CORETYPE``: the Makefile sets it for every command it runs, and a
+run in a process with another kernel stops with an error that says so.
 """
 
 from __future__ import annotations
@@ -33,6 +41,9 @@ from nonlinear import timing
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 RESULTS_DIR = ROOT / "assets" / "results"
+# OpenBLAS's kernel for AVX2 with FMA (Intel since 2013, AMD since 2015): every x86-64 machine of the
+# last decade can run it, so every such machine recomputes the stored results bit for bit.
+BLAS_KERNEL = "Haswell"
 # The modules whose code every experiment depends on (besides its own module and any extra ``deps``).
 CORE_DEPS = (
     "nonlinear/_arrays.py",
@@ -197,10 +208,35 @@ def _matches(config: Config, where: Config | None) -> bool:
     return not where or all(k in config and config[k] == v for k, v in where.items())
 
 
+def blas_kernel() -> str | None:
+    """The kernel OpenBLAS (numpy's) chose in this process, e.g. ``"Haswell"``; None if numpy uses another BLAS."""
+    from threadpoolctl import threadpool_info
+
+    found = [i.get("architecture") for i in threadpool_info() if i.get("internal_api") == "openblas"]
+    return found[0] if found else None
+
+
+class WrongBlasKernel(RuntimeError):
+    """A run in a process whose OpenBLAS kernel is not :data:`BLAS_KERNEL` (its results would not reproduce)."""
+
+
+def check_blas_kernel() -> None:
+    """Refuse to run on x86-64 with another OpenBLAS kernel than :data:`BLAS_KERNEL` (see the module docstring).
+    Other architectures have no such kernel: there the results are the machine's own."""
+    kernel = blas_kernel()
+    if platform.machine().lower() in ("x86_64", "amd64") and kernel not in (None, BLAS_KERNEL):
+        raise WrongBlasKernel(
+            f"numpy's OpenBLAS runs its {kernel} kernels here; the stored experiments use {BLAS_KERNEL}, so that any "
+            f"x86-64 machine reproduces them bit for bit. Start Python with OPENBLAS_CORETYPE={BLAS_KERNEL} "
+            "(make results and make test do)."
+        )
+
+
 def _run_one(name: str, config: Config, seed: int) -> dict[str, Any]:
     """Run one (config, seed) single-threaded, so that results do not depend on the number of BLAS threads."""
     from threadpoolctl import threadpool_limits
 
+    check_blas_kernel()
     exp = _EXPERIMENTS[name] if name in _EXPERIMENTS else get(name)
     start = time.perf_counter()
     with threadpool_limits(limits=1):
@@ -247,6 +283,7 @@ def environment() -> dict[str, Any]:
         "processor": platform.processor() or platform.machine(),
         "cpu": timing.cpu_model(),
         "cpu_count": os.cpu_count(),
+        "blas_kernel": blas_kernel(),
     }
 
 
