@@ -331,6 +331,7 @@ def open_page(browser, base_url: str, path: str, report: PageReport | None = Non
 
     context.route("**/*", route)
     page = context.new_page()
+    _track_requests(page)
     page.on("console", lambda m: report.console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: report.console_errors.append(f"uncaught: {e}"))
     page.on(
@@ -343,6 +344,41 @@ def open_page(browser, base_url: str, path: str, report: PageReport | None = Non
     )
     page.goto(base_url + path, wait_until="load")
     return page, report
+
+
+# How long a page must go without a request in flight before it counts as loaded. Playwright's
+# "networkidle" waits a fixed 500 ms; the site's late requests (MathJax's fonts, the widget
+# manager's scripts) start within a few milliseconds of the one before, so 150 ms is enough and
+# saves about a third of a second on each of the ~150 pages the suite reads.
+QUIET_MS = 150
+
+
+def _track_requests(page) -> None:
+    """Count the page's requests in flight, and note when the count last changed (``page._requests``)."""
+    import time
+
+    state = {"in_flight": 0, "changed": time.monotonic()}
+
+    def change(delta: int) -> None:
+        state["in_flight"] += delta
+        state["changed"] = time.monotonic()
+
+    page.on("request", lambda r: change(+1))
+    page.on("requestfinished", lambda r: change(-1))
+    page.on("requestfailed", lambda r: change(-1))
+    page._requests = state
+
+
+def wait_until_quiet(page, quiet_ms: int = QUIET_MS, timeout_ms: int = 30_000) -> None:
+    """Wait until no request of the page has been in flight for ``quiet_ms`` (a page opened by :func:`open_page`)."""
+    import time
+
+    state = page._requests
+    deadline = time.monotonic() + timeout_ms / 1000
+    while state["in_flight"] > 0 or time.monotonic() - state["changed"] < quiet_ms / 1000:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{page.url}: requests still in flight after {timeout_ms} ms ({state['in_flight']})")
+        page.wait_for_timeout(20)  # lets Playwright deliver the request events
 
 
 def visit(
@@ -360,7 +396,7 @@ def visit(
     page, report = open_page(browser, base_url, path)
     try:
         report.typeset = page.evaluate(WAIT_FOR_MATHJAX_JS)
-        page.wait_for_load_state("networkidle")
+        wait_until_quiet(page)
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), full_page=True, type="jpeg", quality=70)

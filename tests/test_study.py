@@ -130,6 +130,21 @@ def test_command_line_lists_experiments(toy_store, capsys):
     assert "toy" in capsys.readouterr().out
 
 
+def test_a_run_on_another_blas_kernel_stops_and_says_what_to_set(toy_store, monkeypatch):
+    """On x86-64 only the pinned OpenBLAS kernel may run an experiment: another one sums in another order."""
+    monkeypatch.setattr(store, "blas_kernel", lambda: "SkylakeX")
+    monkeypatch.setattr(store.platform, "machine", lambda: "x86_64")
+    with pytest.raises(store.WrongBlasKernel, match=f"OPENBLAS_CORETYPE={store.BLAS_KERNEL}"):
+        study.rerun("toy", seeds=[0])
+    monkeypatch.setattr(store.platform, "machine", lambda: "aarch64")  # no x86 kernels there: the machine's own
+    assert len(study.rerun("toy", seeds=[0]).runs) == 2
+
+
+def test_the_makefile_exports_the_kernel_the_store_pins():
+    makefile = (store.ROOT / "Makefile").read_text(encoding="utf-8")
+    assert f"export OPENBLAS_CORETYPE := {store.BLAS_KERNEL}\n" in makefile
+
+
 # --- the real store ---------------------------------------------------------------------------------------
 
 REGISTERED = sorted(study.experiments())
@@ -149,6 +164,7 @@ def test_stored_results_are_fresh_and_reproduce(name):
         for key in before:
             assert np.all(np.isfinite(again[key])) and np.all(np.asarray(again[key]) > 0), key
         return
+    assert stored.info["environment"].get("blas_kernel") == store.BLAS_KERNEL, "stored with another OpenBLAS kernel"
     for key in before:
         np.testing.assert_allclose(
             np.asarray(again[key], float), np.asarray(before[key], float), rtol=1e-6, err_msg=key
