@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -355,8 +356,6 @@ QUIET_MS = 150
 
 def _track_requests(page) -> None:
     """Count the page's requests in flight, and note when the count last changed (``page._requests``)."""
-    import time
-
     state = {"in_flight": 0, "changed": time.monotonic()}
 
     def change(delta: int) -> None:
@@ -371,8 +370,6 @@ def _track_requests(page) -> None:
 
 def wait_until_quiet(page, quiet_ms: int = QUIET_MS, timeout_ms: int = 30_000) -> None:
     """Wait until no request of the page has been in flight for ``quiet_ms`` (a page opened by :func:`open_page`)."""
-    import time
-
     state = page._requests
     deadline = time.monotonic() + timeout_ms / 1000
     while state["in_flight"] > 0 or time.monotonic() - state["changed"] < quiet_ms / 1000:
