@@ -89,7 +89,8 @@ LAB_DATA = ROOT / LAB_DATA_PATH
 HIDDEN_MARKER = re.compile(r'HIDDEN_DATA\("(\w+)"\)')
 # Run-time packages an autograder needs for every lab (what the labs and the helper package import).
 PYTHON_VERSION = "3.11"  # the autograder's Python: binder/runtime.txt's, which the pins are tested on
-AUTOGRADER_PINS = ("numpy", "scipy", "matplotlib", "scikit-learn", "pandas", "tqdm")
+# jsonschema: what otter validates notebooks with, pinned so that its import stays quick (requirements.txt)
+AUTOGRADER_PINS = ("numpy", "scipy", "matplotlib", "scikit-learn", "pandas", "tqdm", "jsonschema")
 CONFIG = ROOT / "_config.yml"
 REQUIREMENTS = ROOT / "requirements.txt"
 

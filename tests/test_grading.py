@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 import make_labs
+import nbformat
 import pytest
 import test_labs as labs
 
@@ -137,3 +138,16 @@ def test_only_the_lab_that_runs_torch_declares_it():
         assert has_torch == make_labs.needs_torch(notebook), master.name
         if has_torch:
             assert "download.pytorch.org/whl/cpu" in declared, "torch from the CPU index"
+
+
+def test_reading_a_notebook_does_not_build_the_iri_parsers():
+    """jsonschema 4.25+ imports rfc3987-syntax, which compiles 38 Lark parsers on import (about 2 s in
+    every process that imports nbformat: 5 s of each 8 s ``otter run``, and the first ``grader.check``
+    of a lab). requirements.txt pins a jsonschema that does not, and so do Binder and the autograder."""
+    code = "import sys, otter, nbformat; print(sorted(m for m in sys.modules if m.startswith(('rfc3987', 'lark'))))"
+    done = _run("-c", code)
+    assert done.stdout.strip() == "[]", f"importing otter loaded {done.stdout.strip()}"
+    pin = make_labs.requirement("jsonschema")
+    declared = make_labs.autograder_requirements(nbformat.read(MASTER, as_version=4), "nonlinear.whl").splitlines()
+    assert pin in declared, f"the autograder's requirements do not pin {pin}"
+    assert pin in (ROOT / "binder" / "requirements.txt").read_text(encoding="utf-8").splitlines()
