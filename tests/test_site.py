@@ -137,7 +137,10 @@ def animations_and_solutions_work(page) -> list[str]:
             problems.append(f"animation {i}: 'next frame' did not move to frame 1")
         animation.get_by_role("button", name=re.compile("first frame", re.I)).click()
         animation.get_by_role("button", name=re.compile("^play$", re.I)).click()
-        page.wait_for_timeout(600)
+        try:  # 'play' steps a frame every interval (plotting.build_explorer: 400 ms by default)
+            page.wait_for_function("slider => slider.value !== '0'", arg=slider.element_handle(), timeout=3_000)
+        except PlaywrightTimeout:
+            pass  # reported below
         animation.get_by_role("button", name=re.compile("pause", re.I)).click()
         if slider.input_value() == "0":
             problems.append(f"animation {i}: 'play' left it on the first frame")
