@@ -294,8 +294,8 @@ def stage(master: Path, folder: Path, variant: int | None = None) -> Path:
 
 
 def otter_assign(staged: Path, out: Path) -> None:
-    """``otter assign --no-pdfs --no-run-tests staged out``, run in this process: otter's import takes
-    seconds and is paid once per process instead of once per lab (the command line does the same)."""
+    """``otter assign --no-pdfs --no-run-tests staged out``, run in this process: otter's import
+    is paid once per process instead of once per lab (the command line does the same)."""
     from otter.assign import main as assign_main
 
     said = io.StringIO()

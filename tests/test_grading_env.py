@@ -6,7 +6,7 @@ a new virtual environment, exactly as the instructor guide says; then ``otter ru
 environment grades a full-marks, a partial and an empty submission. Nothing of this repository's
 environment is visible there, so an import the bundle forgot to declare fails the test.
 
-Slow (a fresh install of otter and the scientific stack, 2-4 minutes with a warm pip cache): marked
+Slow (a fresh install of otter and the scientific stack, about a minute with a warm pip cache): marked
 ``binder`` like the other fresh-environment tests; ``make test-binder`` runs it.
 """
 
