@@ -13,7 +13,10 @@ It runs like ``jupyter-book build`` runs it (see _config.yml): kernel
 directory, 120 s per cell, no errors allowed, and no output on stderr (the
 strict build turns stderr into a failing warning) unless the cell carries the
 tag ``remove-stderr``. The book build itself executes its pages with this runner,
-several at a time (``run_many``; _ext/parallel_execution.py).
+several at a time (``run_many``; _ext/parallel_execution.py). Kernels that run at the
+same time share the cores out: each gets ``cores // jobs`` threads for numpy's BLAS and
+for torch (``threads_per_kernel``), not one thread per core each, which made two pages
+at once on two cores about a sixth slower and gives the same outputs.
 
 Every kernel talks to its client over Unix-domain sockets in a private folder
 (``IPCKernelManager``), never over TCP: a TCP kernel's ports are picked free by
@@ -48,6 +51,8 @@ from traitlets import CaselessStrEnum
 ROOT = Path(__file__).resolve().parents[1]
 CELL_TIMEOUT_S = 120
 KERNEL_NAME = "python3"
+# Read by OpenBLAS, MKL and torch when they load: how many threads a kernel's matrix products use.
+THREAD_SETTINGS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -141,13 +146,15 @@ def execute(
     timeout: int = CELL_TIMEOUT_S,
     check_stderr: bool = True,
     on_kernel_start: Callable[[NotebookClient], None] | None = None,
+    threads: int | None = None,
 ) -> nbformat.NotebookNode:
     """Run every cell of ``path``; return the executed notebook or raise NotebookFailure.
 
     ``notebook`` is the page as already read (the build passes the one MyST-NB
     read); by default jupytext reads ``path``. ``on_kernel_start(client)`` is
     called once the kernel is up (the benchmark uses it to find the kernel's
-    process id).
+    process id). ``threads`` sets ``THREAD_SETTINGS`` in the kernel's environment
+    (None: as this process has them).
     """
     path = Path(path).resolve()
     nb = notebook if notebook is not None else jupytext.read(path)
@@ -171,8 +178,9 @@ def execute(
         on_cell_start=remember,
         on_notebook_start=started,
     )
+    environment = {} if threads is None else {"env": {**os.environ, **dict.fromkeys(THREAD_SETTINGS, str(threads))}}
     try:
-        client.execute()
+        client.execute(**environment)
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
         raise NotebookFailure(path, nb, current["index"], _error_summary(error)) from None
     if check_stderr:
@@ -219,14 +227,14 @@ def expected_seconds(root: Path = ROOT) -> dict[str, float]:
         return {}
 
 
-def _run_job(job: tuple[str, str | None, bool]) -> tuple[str, float, str | None, str | None]:
+def _run_job(job: tuple[str, str | None, bool, int]) -> tuple[str, float, str | None, str | None]:
     """Run one page in a worker process; notebooks travel as JSON text."""
-    path, text, check_stderr = job
+    path, text, check_stderr, threads = job
     notebook = nbformat.reads(text, as_version=4) if text is not None else None
     start = time.perf_counter()
     executed, failure = None, None
     try:
-        executed = execute(Path(path), notebook=notebook, check_stderr=check_stderr)
+        executed = execute(Path(path), notebook=notebook, check_stderr=check_stderr, threads=threads)
     except NotebookFailure as error:
         failure, executed = str(error), notebook
     except Exception:  # the kernel did not start, the page could not be read, ...
@@ -235,11 +243,21 @@ def _run_job(job: tuple[str, str | None, bool]) -> tuple[str, float, str | None,
     return path, seconds, failure, (nbformat.writes(executed) if executed is not None else None)
 
 
+def usable_cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def default_jobs() -> int:
     """How many pages to run at once: ``NONLINEAR_JOBS``, else the cores this process may use."""
     if os.environ.get("NONLINEAR_JOBS"):
         return max(1, int(os.environ["NONLINEAR_JOBS"]))
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return usable_cores()
+
+
+def threads_per_kernel(jobs: int) -> int:
+    """The usable cores shared out among ``jobs`` kernels that run at once: ``max(1, cores // jobs)``."""
+    return max(1, usable_cores() // jobs)
 
 
 def run_many(
@@ -249,7 +267,8 @@ def run_many(
     notebooks: dict[Path, nbformat.NotebookNode] | None = None,
     check_stderr: bool = True,
 ) -> Iterator[Run]:
-    """Run pages ``jobs`` at a time (longest first, by the last benchmark), each in a fresh kernel.
+    """Run pages ``jobs`` at a time (longest first, by the last benchmark), each in a fresh kernel
+    with ``threads_per_kernel(jobs)`` threads.
 
     Yields each ``Run`` as it finishes; a failing page never stops the others.
     Workers are spawned, not forked, so no state of the calling process (a
@@ -259,8 +278,10 @@ def run_many(
     notebooks = notebooks or {}
     expected = expected_seconds()
     order = sorted(paths, key=lambda p: -expected.get(label(p), 0.0))
+    threads = threads_per_kernel(jobs)
     todo = [
-        (str(Path(p).resolve()), nbformat.writes(notebooks[p]) if p in notebooks else None, check_stderr) for p in order
+        (str(Path(p).resolve()), nbformat.writes(notebooks[p]) if p in notebooks else None, check_stderr, threads)
+        for p in order
     ]
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
         futures = [pool.submit(_run_job, job) for job in todo]

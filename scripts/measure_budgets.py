@@ -39,7 +39,7 @@ from importlib import metadata
 from pathlib import Path
 
 import psutil
-from book_notebooks import ROOT, NotebookFailure, discover, execute, label
+from book_notebooks import ROOT, NotebookFailure, discover, execute, label, usable_cores
 from browse_site import PAGE_BUDGET_BYTES
 
 from nonlinear.timing import cpu_model
@@ -97,7 +97,7 @@ def environment(torch_threads: int) -> dict:
         "date_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": cpu_model(),
         "logical_cores": os.cpu_count(),
-        "usable_cores": (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()),
+        "usable_cores": usable_cores(),
         "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
         # other work on the machine slows every number below; the 1-minute load says how much there was
         "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,

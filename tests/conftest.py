@@ -12,6 +12,15 @@ ROOT = Path(__file__).resolve().parents[1]
 # The notebook runner lives in scripts/ (the benchmark uses it too); make it importable.
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from book_notebooks import THREAD_SETTINGS, threads_per_kernel  # noqa: E402  (found through the line above)
+
+# Under pytest-xdist the workers share the cores out, and so do the kernels and processes they start:
+# with one thread per core each, two workers' matrix products fight over the same cores. Set before
+# numpy or torch loads; a value set by whoever runs the suite is kept.
+if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
+    for _name in THREAD_SETTINGS:
+        os.environ.setdefault(_name, str(threads_per_kernel(int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))))
+
 # Property tests: no per-example deadline (a 2-core CI box is slow and noisy) and
 # derandomised, so a run is reproducible and CI never flakes on a new random seed.
 settings.register_profile(
