@@ -2,7 +2,7 @@
 #                   when _build/html was built from exactly these inputs)
 # make test         install what is needed (Chromium too), run the whole test suite (CI runs it;
 #                   it ends with the 30 slowest tests)
-# make test-quick   the suite without its slowest checks (3 to 4.5 min warm): the fresh
+# make test-quick   the suite without its slowest checks (2.5 to 4.5 min warm): the fresh
 #                   environments (every page run again in Binder's, its outputs compared with the
 #                   build's), the Chinese editions in the browser and otter grading of every lab
 # make test-binder  only the tests that build fresh environments (marker binder)

@@ -15,8 +15,8 @@ strict build turns stderr into a failing warning) unless the cell carries the
 tag ``remove-stderr``. The book build itself executes its pages with this runner,
 several at a time (``run_many``; _ext/parallel_execution.py). Kernels that run at the
 same time share the cores out: each gets ``cores // jobs`` threads for numpy's BLAS and
-for torch (``threads_per_kernel``), not one thread per core each, which made two pages
-at once on two cores about a sixth slower and gives the same outputs.
+for torch (``threads_per_kernel``), not one thread per core each: with one per core,
+every page run two at a time on two cores took a fifth longer, with the same outputs.
 
 Every kernel talks to its client over Unix-domain sockets in a private folder
 (``IPCKernelManager``), never over TCP: a TCP kernel's ports are picked free by

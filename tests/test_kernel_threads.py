@@ -1,7 +1,7 @@
 """Kernels that run at the same time share the cores out instead of each taking all of them.
 
 With one thread per core in each of two kernels on two cores, numpy's BLAS and torch's thread
-pools fight over the cores, and the book's pages ran about a sixth slower with the same outputs.
+pools fight over the cores: every page of the book, two at a time, took a fifth longer, with the same outputs.
 ``run_many`` gives each of its ``jobs`` kernels ``cores // jobs`` threads (at least one), and under
 pytest-xdist the workers (and every kernel and process they start) share the cores the same way
 (tests/conftest.py).
