@@ -7,6 +7,13 @@ With IPC transport there is no port to take. The stress test starts many kernels
 once, from the runner the tests use, while a small book builds in another process with
 the book's own execution extension, and while a thread opens and closes TCP connections
 on 127.0.0.1 as fast as it can (each takes an ephemeral port).
+
+Kernels that run at the same time also share the cores out instead of each taking all of them.
+With one thread per core in each of two kernels on two cores, numpy's BLAS and torch's thread
+pools fight over the cores: every page of the book, two at a time, took a fifth longer, with the
+same outputs. ``run_many`` gives each of its ``jobs`` kernels ``cores // jobs`` threads (at least
+one), and under pytest-xdist the workers (and every kernel and process they start) share the cores
+the same way (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -21,7 +28,9 @@ import time
 from html import unescape
 from pathlib import Path
 
-from book_notebooks import IPCKernelManager, execute, run_many
+import book_notebooks
+import pytest
+from book_notebooks import THREAD_SETTINGS, IPCKernelManager, execute, run_many, threads_per_kernel
 
 ROOT = Path(__file__).resolve().parents[1]
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
@@ -58,9 +67,9 @@ kernelspec:
 """
 
 
-def _probe_file(folder: Path, n: int) -> Path:
+def _probe_file(folder: Path, n: int, probe: str = PROBE) -> Path:
     path = folder / f"probe_{n}.py"
-    path.write_text("# %%\n" + PROBE, encoding="utf-8")
+    path.write_text("# %%\n" + probe, encoding="utf-8")
     return path
 
 
@@ -175,3 +184,49 @@ def test_a_page_myst_nb_runs_itself_gets_an_ipc_kernel_too():
     assert result.err is None, result.exc_string
     report = _report(nb)
     assert report["transport"] == "ipc" and report["unix_sockets"] == 5, report
+
+
+# --- threads ---------------------------------------------------------------------------------------------
+
+# Run inside a kernel: the thread count of every thread pool loaded (OpenBLAS, torch's OpenMP) and torch's own.
+THREADS_PROBE = """\
+import json, os
+import numpy, torch, threadpoolctl
+numpy.ones((64, 64)) @ numpy.ones((64, 64))
+pools = sorted({pool["num_threads"] for pool in threadpoolctl.threadpool_info()})
+print(json.dumps({"pools": pools, "torch": torch.get_num_threads(), "omp": os.environ.get("OMP_NUM_THREADS")}))
+"""
+
+
+def test_a_kernel_runs_with_the_threads_it_is_given(tmp_path):
+    assert _report(execute(_probe_file(tmp_path, 0, THREADS_PROBE), threads=1)) == {
+        "pools": [1],
+        "torch": 1,
+        "omp": "1",
+    }
+
+
+def test_without_a_thread_count_the_kernel_keeps_this_process_s_settings(tmp_path, monkeypatch):
+    for name in THREAD_SETTINGS:
+        monkeypatch.setenv(name, "3")  # more than this machine's cores: OpenBLAS and torch stop at those
+    assert _report(execute(_probe_file(tmp_path, 0, THREADS_PROBE)))["omp"] == "3"
+
+
+def test_pages_run_at_once_share_the_cores(tmp_path):
+    runs = list(run_many([_probe_file(tmp_path, n, THREADS_PROBE) for n in range(2)], jobs=2))
+    assert [run.failure for run in runs] == [None, None]
+    share = threads_per_kernel(2)
+    assert [_report(run.notebook) for run in runs] == [{"pools": [share], "torch": share, "omp": str(share)}] * 2
+
+
+@pytest.mark.parametrize("cores, jobs, threads", [(2, 2, 1), (2, 1, 2), (8, 2, 4), (8, 3, 2), (4, 16, 1)])
+def test_threads_per_kernel_shares_the_usable_cores(monkeypatch, cores, jobs, threads):
+    monkeypatch.setattr(book_notebooks, "usable_cores", lambda: cores)
+    assert threads_per_kernel(jobs) == threads
+
+
+def test_pytest_xdist_workers_share_the_cores_too():
+    workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT")
+    if not workers:
+        pytest.skip("not run under pytest-xdist (make test runs it so)")
+    assert {os.environ.get(name) for name in THREAD_SETTINGS} == {str(threads_per_kernel(int(workers)))}
