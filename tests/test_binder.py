@@ -50,7 +50,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from book_notebooks import NotebookFailure, execute, expected_seconds, is_executable, run_many
+from book_notebooks import NotebookFailure, execute, expected_seconds, is_executable, run_many, threads_per_kernel
 from built_pages import executed_by_a_fresh_build
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -153,7 +153,7 @@ def _run_page(job: tuple[str, str]) -> tuple[str, float, str | None, str | None]
     start = time.perf_counter()
     executed, problem = None, None
     try:
-        executed = nbformat.writes(execute(Path(path)))
+        executed = nbformat.writes(execute(Path(path), threads=threads_per_kernel(WORKERS)))
     except NotebookFailure as failure:
         problem = str(failure)
     except Exception:  # the kernel did not start, a page could not be read, ...
