@@ -48,7 +48,7 @@ EDITIONS = {
     "zh_CN": {"name": "简体中文", "from": None},
     "zh_TW": {"name": "繁體中文", "from": ("zh_CN", "s2twp")},
 }
-BOOK_DOMAIN = "book"  # the title and the table of contents' part captions
+BOOK_DOMAIN = "book"  # the title, the author, the table of contents' part captions, the folded cells' prompts
 OUTPUTS_DOMAIN = "outputs"  # what the code prints and draws (nonlinear/i18n.py)
 # Linked (not copied) into a generated edition: read-only inputs it shares with the English book.
 SHARED = ["assets", "_ext", "node_modules"]
@@ -97,12 +97,22 @@ def page_messages(page: str, root: Path = ROOT) -> list[tuple[str, str]]:
 
 
 def book_messages(root: Path = ROOT) -> list[tuple[str, str]]:
-    """The book's title and its parts' captions."""
+    """The book's title, its author, its parts' captions, and the words on a folded code cell."""
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    found = [(config["title"], "title")]
+    found = [(config["title"], "title"), (config["author"], "author")]
     found += [(part["caption"], "caption") for part in toc.get("parts", []) if part.get("caption")]
-    return found
+    return found + [(text, "cell toggle") for text in cell_toggle_messages()]
+
+
+def cell_toggle_messages() -> list[str]:
+    """What MyST-NB writes on a folded code cell, in English (_ext/cell_toggle_labels.py translates it)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cell_toggle_labels", ROOT / "_ext" / "cell_toggle_labels.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.ui_messages()
 
 
 def templates(root: Path = ROOT) -> dict[str, list[tuple[str, str]]]:
@@ -386,10 +396,12 @@ def search_terms(language: str) -> list[str]:
 def _write_config(language: str, dest: Path, book: dict[str, str]) -> None:
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = book.get(config["title"], config["title"])
+    config["author"] = book.get(config["author"], config["author"])
     config["repository"]["path_to_book"] = str(dest.relative_to(ROOT)) if dest.is_relative_to(ROOT) else ""
     config["launch_buttons"].pop("colab_url", None)  # Colab opens files of the repository; this edition is generated
     sphinx = config["sphinx"]["config"]
     sphinx["language"] = language
+    sphinx["nonlinear_ui_labels"] = {text: book[text] for text in cell_toggle_messages() if text in book}
     sphinx["html_search_language"] = "zh"  # Sphinx's Chinese search splits words with jieba
     terms = dest / "_search_terms.txt"  # jieba's user dictionary: "word frequency" per line
     terms.write_text("".join(f"{term} 100000\n" for term in search_terms(language)), encoding="utf-8")

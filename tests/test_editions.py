@@ -4,6 +4,7 @@ left, and built editions that show the same numbers as the English book, page by
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -242,6 +243,36 @@ def test_every_page_is_in_every_edition_with_a_switch(html_dir, language):
         assert 'class="edition-switch"' in english and 'class="edition-switch"' in translated
         assert f'lang="{language.replace("_", "-")}"' in translated
         assert re.search(r"[\u4e00-\u9fff]{4}", translated), f"{language}/{name} shows no Chinese"
+
+
+FOLDED_CELL = re.compile(
+    r'<summary aria-label="([^"]*)">\n<p class="collapsed admonition-title">(.*?)</p>\n'
+    r'<p class="expanded admonition-title">(.*?)</p>'
+)
+
+
+@pytest.mark.parametrize("language", TRANSLATED_EDITIONS)
+def test_folded_cells_and_the_author_speak_the_editions_language(html_dir, language):
+    """MyST-NB writes "Show code cell source" (and its aria-label) in English in every edition, and the
+    author comes from _config.yml: each Chinese page shows them in its own language instead, in the same
+    places as the English page (_ext/cell_toggle_labels.py, the catalogue "book")."""
+    labels = editions.translations(language, editions.BOOK_DOMAIN)
+    english_words = editions.cell_toggle_messages()
+    folded = 0
+    for page in PAGES:
+        name = editions.docname(page) + ".html"
+        english = (html_dir / name).read_text(encoding="utf-8")
+        translated = (html_dir / language / name).read_text(encoding="utf-8")
+        shown = [tuple(map(html.unescape, found)) for found in FOLDED_CELL.findall(english)]
+        assert all(text in english_words for texts in shown for text in texts), f"{name}: {shown[:2]}"
+        want = [tuple(labels[text] for text in texts) for texts in shown]
+        got = [tuple(map(html.unescape, found)) for found in FOLDED_CELL.findall(translated)]
+        assert got == want, f"{language}/{name}: folded cells say {got[:2]}, expected {want[:2]}"
+        left = [text for text in english_words if text in translated]
+        assert not left, f"{language}/{name} still shows {left}"
+        assert labels["The course authors"] in translated and "The course authors" not in translated, name
+        folded += len(shown)
+    assert folded >= 100, f"only {folded} folded cells found on the English pages: has MyST-NB's HTML changed?"
 
 
 def test_search_knows_the_glossary_terms_as_words():
