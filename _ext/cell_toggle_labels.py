@@ -1,10 +1,10 @@
 """The words on a folded code cell ("Show code cell source", ...) in the edition's language.
 
-MyST-NB writes them in English whatever Sphinx's ``language`` (they are settings, not translated
-messages): the prompt above each folded cell and the toggle's ``aria-label``. A translated edition
-sets ``nonlinear_ui_labels`` (English text -> its translation, from the ``book`` catalogue; see
-scripts/editions.py), and this extension puts the translations in their place. The English edition
-leaves the setting empty and its pages are unchanged.
+MyST-NB writes its prompts in English whatever Sphinx's ``language`` (they are settings, not
+translated messages), and labels every toggle "Toggle hidden content" (an ``aria-label``, which
+hides the prompt from a screen reader). A translated edition sets ``nonlinear_ui_labels`` (English
+prompt -> its translation, from the ``book`` catalogue: scripts/editions.py), and this extension
+puts the translations in their place. The toggle is named by the prompt it shows, in every edition.
 """
 
 from __future__ import annotations
@@ -16,17 +16,6 @@ from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxTranslator
 from sphinx.util.nodes import NodeMatcher
-
-# What MyST-NB writes (myst_nb.core.config and myst_nb.sphinx_): its two prompt settings, whose
-# {type} it fills with one of four words, and the toggle's aria-label.
-PROMPTS = ("Show code cell {type}", "Hide code cell {type}")
-PROMPT_TYPES = ("source", "output", "outputs", "content")
-TOGGLE_LABEL = "Toggle hidden content"
-
-
-def ui_messages() -> list[str]:
-    """Every English text this extension translates, in a fixed order (scripts/editions.py extracts them)."""
-    return [prompt.replace("{type}", kind) for kind in PROMPT_TYPES for prompt in PROMPTS] + [TOGGLE_LABEL]
 
 
 class TranslateCellPrompts(SphinxPostTransform):
@@ -45,10 +34,10 @@ class TranslateCellPrompts(SphinxPostTransform):
 
 
 def visit_hide_cell(self: SphinxTranslator, node: HideCodeCellNode) -> None:
-    """MyST-NB's visitor (myst_nb.sphinx_.visit_HideCellInput) with the aria-label translated."""
-    label = self.builder.config.nonlinear_ui_labels.get(TOGGLE_LABEL, TOGGLE_LABEL)
+    """MyST-NB's visitor (myst_nb.sphinx_.visit_HideCellInput) without its English aria-label: the
+    toggle's accessible name is the prompt shown ("Show code cell source" when folded)."""
     self.body.append(f'<details class="admonition hide {" ".join(node["classes"])}">\n')
-    self.body.append(f'<summary aria-label="{escape(label)}">\n')
+    self.body.append("<summary>\n")
     self.body.append(f'<p class="collapsed admonition-title">{escape(node["prompt_show"])}</p>\n')
     self.body.append(f'<p class="expanded admonition-title">{escape(node["prompt_hide"])}</p>\n')
     self.body.append("</summary>\n")

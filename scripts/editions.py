@@ -105,14 +105,16 @@ def book_messages(root: Path = ROOT) -> list[tuple[str, str]]:
     return found + [(text, "cell toggle") for text in cell_toggle_messages()]
 
 
-def cell_toggle_messages() -> list[str]:
-    """What MyST-NB writes on a folded code cell, in English (_ext/cell_toggle_labels.py translates it)."""
-    import importlib.util
+# The prompts MyST-NB writes on a folded code cell, in English whatever the language (myst_nb.core.config:
+# two settings whose {type} myst_nb.sphinx_ fills with one of four words); _ext/cell_toggle_labels.py
+# puts their translations in their place.
+CELL_PROMPTS = ("Show code cell {type}", "Hide code cell {type}")
+CELL_PROMPT_TYPES = ("source", "output", "outputs", "content")
 
-    spec = importlib.util.spec_from_file_location("cell_toggle_labels", ROOT / "_ext" / "cell_toggle_labels.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.ui_messages()
+
+def cell_toggle_messages() -> list[str]:
+    """Every prompt MyST-NB may write on a folded code cell, in English."""
+    return [prompt.replace("{type}", kind) for kind in CELL_PROMPT_TYPES for prompt in CELL_PROMPTS]
 
 
 def templates(root: Path = ROOT) -> dict[str, list[tuple[str, str]]]:
