@@ -230,10 +230,14 @@ _HTML_SKIP = re.compile(r"(<(style|script)\b.*?</\2>)", re.S | re.I)
 # Text between tags; a "<" that opens no tag ("x < 3" in otter's output) is text.
 _HTML_TEXT = re.compile(r"(?<=>)((?:[^<>]|<(?![A-Za-z/!]))+)(?=<[A-Za-z/!])")
 _HTML_TAG = re.compile(r"<[A-Za-z/!]")
+_HTML_OPEN_TAG = re.compile(r"<[A-Za-z][^<>]*>")
+# Words a reader meets inside a tag: an image's description, a control's name and tooltip.
+_HTML_READ_ATTRIBUTE = re.compile(r'(\s(?:alt|title|aria-label)=")([^"]*)(")')
 
 
 def translate_html(html: str) -> str:
-    """Translate the text between tags (not inside <style> or <script>).
+    """Translate the text between tags, and the ``alt``, ``title`` and ``aria-label`` of a tag (not
+    inside <style> or <script>).
 
     HTML with no tag at all is one escaped text (a glued claim's verdict or evidence, which the
     ledger shows as HTML): it is unescaped, translated whole and escaped again.
@@ -249,9 +253,21 @@ def translate_html(html: str) -> str:
             out.append(part)
             i += 2
             continue
+        part = _translate_attributes(part)
         out.append(_HTML_TEXT.sub(lambda m: _keep_space(m[1], "html"), part))
         i += 1
     return "".join(out)
+
+
+def _translate_attributes(html: str) -> str:
+    """Every alt, title and aria-label value, unescaped, translated and escaped again (a tag may have several)."""
+
+    def attribute(match: re.Match) -> str:
+        value = html_module.unescape(match[2])
+        translated = _keep_space(value, "html")
+        return match[0] if translated == value else match[1] + html_module.escape(translated) + match[3]
+
+    return _HTML_OPEN_TAG.sub(lambda tag: _HTML_READ_ATTRIBUTE.sub(attribute, tag[0]), html)
 
 
 def _keep_space(text: str, where: str) -> str:

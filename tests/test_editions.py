@@ -276,6 +276,35 @@ def test_folded_cells_and_the_author_speak_the_editions_language(html_dir, langu
     assert folded >= 100, f"only {folded} folded cells found on the English pages: has MyST-NB's HTML changed?"
 
 
+EXPLORER = re.compile(r'<figure class="nonlinear-explore".*?</figure>', re.S)
+READ_ATTRIBUTE = re.compile(r'\s(alt|title|aria-label)="([^"]*)"')
+
+
+def read_attributes(page_html: str) -> list[tuple[str, str]]:
+    """(attribute, value) of every alt, title and aria-label inside the page's animations (not their scripts)."""
+    found = []
+    for figure in EXPLORER.findall(page_html):
+        figure = re.sub(r"<script\b.*?</script>", "", figure, flags=re.S)
+        found += [(name, html.unescape(value)) for name, value in READ_ATTRIBUTE.findall(figure)]
+    return found
+
+
+@pytest.mark.parametrize("language", TRANSLATED_EDITIONS)
+def test_animations_are_described_and_named_in_the_editions_language(html_dir, language):
+    """An animation's description (alt) and its controls' names and tooltips (matplotlib writes them in
+    English) are in Chinese on the Chinese pages, one for one with the English page's."""
+    animated = 0
+    for page in PAGES:
+        name = editions.docname(page) + ".html"
+        english = read_attributes((html_dir / name).read_text(encoding="utf-8"))
+        translated = read_attributes((html_dir / language / name).read_text(encoding="utf-8"))
+        assert [a for a, _ in translated] == [a for a, _ in english], f"{language}/{name}: other attributes"
+        left = [value for _, value in translated if not re.search(r"[\u4e00-\u9fff]", value)]
+        assert not left, f"{language}/{name}: animation text left in English: {left[:3]}"
+        animated += bool(english)
+    assert animated >= 8, f"only {animated} pages with animations found: has the animation HTML changed?"
+
+
 def test_search_knows_the_glossary_terms_as_words():
     """Without the glossary's terms as jieba's user dictionary, 激活函数 is indexed as 激活 + 函数 only,
     and a reader's search for 激活函数 finds nothing."""

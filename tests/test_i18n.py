@@ -132,6 +132,20 @@ def test_markup_is_translated_between_tags_and_per_table_cell(chinese):
     assert bundle == {"text/html": "<b>是</b>", "text/plain": "accuracy", "image/png": "AAAA"}
 
 
+def test_markup_has_its_descriptions_and_control_names_translated_too(chinese):
+    """An image's alt, a control's title and aria-label are read (or heard) like text: translated as the
+    text between tags is, each attribute of a tag on its own, escaped again; other attributes, and
+    anything inside <script>, stay as they are."""
+    html = '<button class="yes" title="accuracy" aria-label="yes" onclick="go()">accuracy</button>'
+    assert (
+        i18n.translate_html(html) == '<button class="yes" title="准确率" aria-label="是" onclick="go()">准确率</button>'
+    )
+    untranslated = '<img alt="no entry for this" src="a.png"><i title="don&#x27;t">x</i>'
+    assert i18n.translate_html(untranslated) == untranslated
+    script = "<script>var s = '<img alt=\"accuracy\">';</script>"
+    assert i18n.translate_html(script + '<img alt="accuracy">') == script + '<img alt="准确率">'
+
+
 def test_figure_text_is_translated_and_drawn_with_a_cjk_font(chinese):
     import matplotlib.pyplot as plt
 

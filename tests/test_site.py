@@ -20,6 +20,7 @@ Chinese editions' pages carry the marker ``editions``: ``make test`` reads them,
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -31,6 +32,8 @@ import pytest
 from browse_site import MIN_FIGURE_TEXT_PX, PAGE_BUDGET_BYTES, chromium, open_page, serve, visit
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_toc import toc_entries
+
+from nonlinear import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
@@ -72,7 +75,7 @@ def test_page_loads_cleanly_typesets_its_math_and_passes_axe(site, browser, entr
 
     def interact(page) -> list[str]:
         problems = window_screenshots(page, entry) if not edition and entry in SCREENSHOT_PAGES else []
-        return problems + animations_and_solutions_work(page)
+        return problems + animations_and_solutions_work(page, edition.rstrip("/") or "en")
 
     report = visit(browser, site, f"{edition}{entry}.html", screenshot=shot, interact=interact)
     problems = [f"console error: {e}" for e in report.console_errors]
@@ -123,25 +126,35 @@ def window_screenshots(page, entry: str) -> list[str]:
     return [] if target.stat().st_size > 10_000 else [f"{target.name} looks empty ({target.stat().st_size} bytes)"]
 
 
-def animations_and_solutions_work(page) -> list[str]:
+def control_name(english: str, language: str) -> re.Pattern:
+    """An animation control's accessible name in the page's language: matplotlib writes it in English,
+    nonlinear.i18n translates it with the outputs catalogue."""
+    shown = english if language == "en" else i18n.catalogue(language).get(english)
+    assert shown, f"no {language} name for the animation control {english!r} in the outputs catalogue"
+    return re.compile(f"^{re.escape(shown)}$", re.I)
+
+
+def animations_and_solutions_work(page, language: str = "en") -> list[str]:
     """On a loaded page: every animation moves one frame with 'next frame' and keeps moving with 'play'
-    (then 'pause'); every solution starts collapsed and opens when its toggle is clicked."""
+    (then 'pause'), each control found by its name in the page's language; every solution starts
+    collapsed and opens when its toggle is clicked."""
     problems = []
+    name = functools.partial(control_name, language=language)
     for i, animation in enumerate(page.locator("div.animation").all()):
         animation.scroll_into_view_if_needed()
         image = animation.locator("img").first
         slider = animation.locator("input[type=range]").first
         first = image.get_attribute("src")
-        animation.get_by_role("button", name=re.compile("next frame", re.I)).click()
+        animation.get_by_role("button", name=name("Next frame")).click()
         if image.get_attribute("src") == first or slider.input_value() != "1":
             problems.append(f"animation {i}: 'next frame' did not move to frame 1")
-        animation.get_by_role("button", name=re.compile("first frame", re.I)).click()
-        animation.get_by_role("button", name=re.compile("^play$", re.I)).click()
+        animation.get_by_role("button", name=name("First frame")).click()
+        animation.get_by_role("button", name=name("Play")).click()
         try:  # 'play' steps a frame every interval (plotting.build_explorer: 400 ms by default)
             page.wait_for_function("slider => slider.value !== '0'", arg=slider.element_handle(), timeout=3_000)
         except PlaywrightTimeout:
             pass  # reported below
-        animation.get_by_role("button", name=re.compile("pause", re.I)).click()
+        animation.get_by_role("button", name=name("Pause")).click()
         if slider.input_value() == "0":
             problems.append(f"animation {i}: 'play' left it on the first frame")
     for i, solution in enumerate(page.locator("main .solution").all()):
