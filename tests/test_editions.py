@@ -258,6 +258,7 @@ def test_folded_cells_and_the_author_speak_the_editions_language(html_dir, langu
     aria-label, which would name it in English (its name is the prompt it shows)."""
     labels = editions.translations(language, editions.BOOK_DOMAIN)
     english_words = editions.cell_toggle_messages()
+    author = next(text for text, kind in editions.book_messages() if kind == "author")
     folded = 0
     for page in PAGES:
         name = editions.docname(page) + ".html"
@@ -271,7 +272,7 @@ def test_folded_cells_and_the_author_speak_the_editions_language(html_dir, langu
         left = [text for text in english_words if text in translated]
         assert not left, f"{language}/{name} still shows {left}"
         assert "Toggle hidden content" not in english + translated, f"{name}: a toggle named in English"
-        assert labels["The course authors"] in translated and "The course authors" not in translated, name
+        assert labels[author] in translated and author not in translated, f"{language}/{name}: author {author!r}"
         folded += len(shown)
     assert folded >= 100, f"only {folded} folded cells found on the English pages: has MyST-NB's HTML changed?"
 
