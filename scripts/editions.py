@@ -48,7 +48,7 @@ EDITIONS = {
     "zh_CN": {"name": "简体中文", "from": None},
     "zh_TW": {"name": "繁體中文", "from": ("zh_CN", "s2twp")},
 }
-BOOK_DOMAIN = "book"  # the title, the author, the table of contents' part captions, the folded cells' prompts
+BOOK_DOMAIN = "book"  # the title, the author, the part captions, the words around the text (scripts, theme)
 OUTPUTS_DOMAIN = "outputs"  # what the code prints and draws (nonlinear/i18n.py)
 # Linked (not copied) into a generated edition: read-only inputs it shares with the English book.
 SHARED = ["assets", "_ext", "node_modules"]
@@ -97,17 +97,19 @@ def page_messages(page: str, root: Path = ROOT) -> list[tuple[str, str]]:
 
 
 def book_messages(root: Path = ROOT) -> list[tuple[str, str]]:
-    """The book's title, its author, its parts' captions, and the words on a folded code cell."""
+    """The book's title, its author, its parts' captions, and the page's words around the book's text
+    (the folded cells' prompts, the theme's buttons and tooltips)."""
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
     found = [(config["title"], "title"), (config["author"], "author")]
     found += [(part["caption"], "caption") for part in toc.get("parts", []) if part.get("caption")]
-    return found + [(text, "cell toggle") for text in cell_toggle_messages()]
+    found += [(text, "cell toggle") for text in cell_toggle_messages()]
+    return found + [(text, "theme label") for text in THEME_LABELS]
 
 
 # The prompts MyST-NB writes on a folded code cell, in English whatever the language (myst_nb.core.config:
-# two settings whose {type} myst_nb.sphinx_ fills with one of four words); _ext/cell_toggle_labels.py
-# puts their translations in their place.
+# two settings whose {type} myst_nb.sphinx_ fills with one of four words); _ext/ui_labels.py puts their
+# translations in their place.
 CELL_PROMPTS = ("Show code cell {type}", "Hide code cell {type}")
 CELL_PROMPT_TYPES = ("source", "output", "outputs", "content")
 
@@ -115,6 +117,46 @@ CELL_PROMPT_TYPES = ("source", "output", "outputs", "content")
 def cell_toggle_messages() -> list[str]:
     """Every prompt MyST-NB may write on a folded code cell, in English."""
     return [prompt.replace("{type}", kind) for kind in CELL_PROMPT_TYPES for prompt in CELL_PROMPTS]
+
+
+# The words around the text that the theme, Sphinx and the scripts beside them write in English whatever
+# the language: written into their templates, left empty in the catalogues they ship, or added by a
+# script once the page has loaded. _ext/ui_labels.py puts their translations in their place.
+THEME_LABELS = (
+    "Search this book...",  # Jupyter Book's search box
+    "Color mode",  # pydata-sphinx-theme's colour-mode button, and its tooltip on the "auto" icon
+    "System Settings",
+    "Toggle primary sidebar",  # sphinx-book-theme's layout: its sidebar buttons and landmarks
+    "Toggle secondary sidebar",
+    "Main",
+    "Page",
+    "Source repositories",  # its repository buttons
+    "Repository",
+    "Open issue",
+    "Launch interactive content",  # its launch buttons
+    "Launch on Binder",
+    "Binder logo",
+    "Live Code",
+    "Launch Thebe",
+    "Link to this heading",  # Sphinx's anchors (its zh_CN catalogue leaves them empty)
+    "Link to this image",
+    "Link to this term",
+    "Click to show",  # sphinx-togglebutton: the hint beside a folded solution (two settings) ...
+    "Click to hide",
+    "Toggle hidden content",  # ... and its button's name (its script)
+    "Copy",  # sphinx-copybutton's tooltips (its script has them in zh-CN, not in zh-TW)
+    "Copy to clipboard",
+    "Copied!",
+    "Failed to copy",
+    "Pages of {section}",  # the sidebar's expand buttons (assets/site/accessibility.js)
+    "this section",
+)
+
+
+def ui_labels(book: dict[str, str]) -> dict[str, str]:
+    """English word -> its translation in ``book`` (the book catalogue's translations), for every word
+    around the text that has one: the setting ``nonlinear_ui_labels`` of _ext/ui_labels.py."""
+    return {text: book[text] for text in [*cell_toggle_messages(), *THEME_LABELS] if book.get(text)}
 
 
 def templates(root: Path = ROOT) -> dict[str, list[tuple[str, str]]]:
@@ -403,7 +445,7 @@ def _write_config(language: str, dest: Path, book: dict[str, str]) -> None:
     config["launch_buttons"].pop("colab_url", None)  # Colab opens files of the repository; this edition is generated
     sphinx = config["sphinx"]["config"]
     sphinx["language"] = language
-    sphinx["nonlinear_ui_labels"] = {text: book[text] for text in cell_toggle_messages() if text in book}
+    sphinx["nonlinear_ui_labels"] = ui_labels(book)
     sphinx["html_search_language"] = "zh"  # Sphinx's Chinese search splits words with jieba
     terms = dest / "_search_terms.txt"  # jieba's user dictionary: "word frequency" per line
     terms.write_text("".join(f"{term} 100000\n" for term in search_terms(language)), encoding="utf-8")

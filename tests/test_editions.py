@@ -4,15 +4,19 @@ left, and built editions that show the same numbers as the English book, page by
 
 from __future__ import annotations
 
+import gettext
 import html
 import json
 import re
 import shutil
+from html.parser import HTMLParser
+from pathlib import Path
 
 import editions
 import nbformat
 import pytest
 import source_messages as sm
+import sphinx
 from build_book import TRANSLATED_EDITIONS, executed_dir
 
 from nonlinear.timing import is_timing
@@ -245,6 +249,8 @@ def test_every_page_is_in_every_edition_with_a_switch(html_dir, language):
         assert re.search(r"[\u4e00-\u9fff]{4}", translated), f"{language}/{name} shows no Chinese"
 
 
+# The table of the words around the text (English -> translation) that _ext/ui_labels.py writes into every page.
+LABEL_TABLE = re.compile(r"<script>window\.nonlinearLabels = (\{.*?\});</script>")
 FOLDED_CELL = re.compile(
     r'<summary>\n<p class="collapsed admonition-title">(.*?)</p>\n<p class="expanded admonition-title">(.*?)</p>'
 )
@@ -254,7 +260,7 @@ FOLDED_CELL = re.compile(
 def test_folded_cells_and_the_author_speak_the_editions_language(html_dir, language):
     """MyST-NB writes "Show code cell source" in English in every edition, and the author comes from
     _config.yml: each Chinese page shows them in its own language instead, in the same places as the
-    English page (_ext/cell_toggle_labels.py, the catalogue "book"). No toggle keeps MyST-NB's English
+    English page (_ext/ui_labels.py, the catalogue "book"). No toggle keeps MyST-NB's English
     aria-label, which would name it in English (its name is the prompt it shows)."""
     labels = editions.translations(language, editions.BOOK_DOMAIN)
     english_words = editions.cell_toggle_messages()
@@ -269,12 +275,121 @@ def test_folded_cells_and_the_author_speak_the_editions_language(html_dir, langu
         want = [tuple(labels[text] for text in texts) for texts in shown]
         got = [tuple(map(html.unescape, found)) for found in FOLDED_CELL.findall(translated)]
         assert got == want, f"{language}/{name}: folded cells say {got[:2]}, expected {want[:2]}"
-        left = [text for text in english_words if text in translated]
+        shown_text = LABEL_TABLE.sub("", translated)  # the table the scripts read holds the English words as keys
+        left = [text for text in english_words if text in shown_text]
         assert not left, f"{language}/{name} still shows {left}"
-        assert "Toggle hidden content" not in english + translated, f"{name}: a toggle named in English"
+        assert 'aria-label="Toggle hidden content"' not in english + translated, f"{name}: a toggle named in English"
         assert labels[author] in translated and author not in translated, f"{language}/{name}: author {author!r}"
         folded += len(shown)
     assert folded >= 100, f"only {folded} folded cells found on the English pages: has MyST-NB's HTML changed?"
+
+
+# Names that the page around the text may show in English in every language: a service and a key.
+NAMES_KEPT = {"Binder", "Ctrl"}
+NAMING_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "data-bs-title")
+# Links to pages (the table of contents, previous and next): their words are the pages' titles.
+PAGE_LINKS = {"reference", "left-prev", "right-next"}
+# HTML elements with no end tag: they never hold text.
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class WordsAroundTheText(HTMLParser):
+    """What a page shows and names outside the book's text: every naming attribute (NAMING_ATTRIBUTES)
+    and every piece of text outside the article, as ("title", value) or ("text", value). Left out:
+    code, scripts, the titles of references inside the article (a reference's title is the reference),
+    the links to pages and the page's title (the pages' catalogues hold the titles) and the edition
+    switch (each edition's name is in its own language)."""
+
+    SKIPPED = {"script", "style", "pre", "code"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[tuple[str, set[str]]] = []
+        self.found: list[tuple[str, str]] = []
+
+    def _inside(self, tag: str = "", css_class: str = "") -> bool:
+        return any((not tag or t == tag) and (not css_class or css_class in c) for t, c in self.open)
+
+    def handle_starttag(self, tag, attrs) -> None:
+        attrs = dict(attrs)
+        classes = set((attrs.get("class") or "").split())
+        in_article = self._inside("article") or tag == "article"
+        page_link = (tag == "a" and bool(classes & PAGE_LINKS)) or tag == "link"  # <link rel="next" title=...>
+        skipped = any(t in self.SKIPPED for t, _ in self.open) or self._inside(css_class="edition-switch") or page_link
+        for name in NAMING_ATTRIBUTES:
+            value = (attrs.get(name) or "").strip()
+            reference_title = in_article and name == "title" and "headerlink" not in classes
+            if value and not skipped and not reference_title:
+                self.found.append((name, value))
+        if tag not in VOID_ELEMENTS:
+            self.open.append((tag, classes | ({"page-link"} if page_link or tag == "h1" else set())))
+
+    def handle_endtag(self, tag) -> None:
+        for at in range(len(self.open) - 1, -1, -1):
+            if self.open[at][0] == tag:
+                del self.open[at:]
+                return
+
+    def handle_data(self, data) -> None:
+        text = data.strip()
+        if not text or self._inside("article") or self._inside(css_class="edition-switch"):
+            return
+        if any(t in self.SKIPPED for t, _ in self.open) or self._inside(css_class="page-link"):
+            return
+        self.found.append(("text", text))
+
+
+def words_around_the_text(page_html: str) -> list[tuple[str, str]]:
+    parser = WordsAroundTheText()
+    parser.feed(page_html)
+    return parser.found
+
+
+def sphinx_translation(text: str, language: str) -> str:
+    """``text`` as Sphinx's own catalogue for ``language`` translates it (itself if it has none): Sphinx
+    writes its anchors' titles in Traditional Chinese itself, so ours never replace them there."""
+    locale = Path(sphinx.__file__).parent / "locale"
+    return gettext.translation("sphinx", locale, languages=[language], fallback=True).gettext(text)
+
+
+def in_english_only(text: str) -> bool:
+    return bool(re.search(r"[A-Za-z]{2,}", text)) and not re.search(r"[\u3400-\u9fff]", text)
+
+
+@pytest.mark.parametrize("language", TRANSLATED_EDITIONS)
+def test_the_words_around_the_text_speak_the_editions_language(html_dir, language):
+    """The theme's buttons, tooltips and landmarks, Sphinx's anchors and sphinx-togglebutton's hints are
+    in Chinese on every Chinese page (themes and Sphinx write them in English; _ext/ui_labels.py puts
+    the catalogue's translations in their place): each English word of the English page has its
+    translation in the same kind of place on the Chinese page, and no word around the text is left in
+    English but a name. What scripts add after loading is read in the browser (tests/test_site.py)."""
+    labels = editions.ui_labels(editions.translations(language, editions.BOOK_DOMAIN))
+    assert set(editions.THEME_LABELS) <= set(labels), f"untranslated: {set(editions.THEME_LABELS) - set(labels)}"
+    checked = 0
+    for name in [editions.docname(page) + ".html" for page in PAGES] + ["search.html", "genindex.html"]:
+        english = words_around_the_text((html_dir / name).read_text(encoding="utf-8"))
+        page_html = (html_dir / language / name).read_text(encoding="utf-8")
+        translated = words_around_the_text(page_html)
+        left = sorted(
+            {f"{kind}: {text}" for kind, text in translated if in_english_only(text)}
+            - {f"text: {name_kept}" for name_kept in NAMES_KEPT}
+        )
+        assert not left, f"{language}/{name} still shows in English: {left}"
+        for kind, text in english:
+            if text in editions.THEME_LABELS:
+                want = english.count((kind, text))
+                shown = {labels[text], sphinx_translation(text, language)} - {text}
+                got = sum(translated.count((kind, words)) for words in shown)
+                assert got == want, f"{language}/{name}: {kind} {text!r} {want} times, {shown} {got} times"
+                checked += 1
+        hints = re.findall(r"let (toggleHintShow|toggleHintHide) = '([^']*)';", page_html)
+        assert dict(hints) == {
+            "toggleHintShow": labels["Click to show"],
+            "toggleHintHide": labels["Click to hide"],
+        }, f"{language}/{name}: sphinx-togglebutton's hints {hints}"
+        table = LABEL_TABLE.search(page_html)
+        assert table and json.loads(table[1].replace("<\\/", "</")) == labels, f"{language}/{name}: no table of labels"
+    assert checked > 500, f"only {checked} of the theme's words found on the English pages: has the theme changed?"
 
 
 EXPLORER = re.compile(r'<figure class="nonlinear-explore".*?</figure>', re.S)

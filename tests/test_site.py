@@ -6,12 +6,14 @@ is drawn by the theme's icon font (FontAwesome's script is left out); axe-core
 finds no serious or critical accessibility violation. On the same load, its
 animations step when their controls are pressed and its solutions start
 collapsed and open when clicked (a page costs about 2 s of CPU to load: each is
-loaded once). Search finds "ReLU", LinkChecker
-finds no broken internal link. What a reader notices is checked too: figure text
-legible at the size the image is shown, no table or code block wider than the text
-column, no TeX printed as text, no error block. A screenshot of every page (and of
-the first animation of a few) is saved under ``_build/screenshots/`` for a person
-to look at (CI keeps them as artifacts).
+loaded once). Search finds "ReLU", LinkChecker finds no broken internal link.
+What a reader notices is checked too: figure text legible at the size the image
+is shown, no table or code block wider than the text column, no TeX printed as
+text, no error block; on a Chinese page, no button, tooltip or hint around the
+text in English once the page's scripts have run (tests/test_editions.py reads
+the markup as written). A screenshot of every page (and of the first animation
+of a few) is saved under ``_build/screenshots/`` for a person to look at (CI
+keeps them as artifacts).
 
 Slow (it needs the whole book built): deselect with ``pytest -m "not book"``. The
 Chinese editions' pages carry the marker ``editions``: ``make test`` reads them,
@@ -75,6 +77,7 @@ def test_page_loads_cleanly_typesets_its_math_and_passes_axe(site, browser, entr
 
     def interact(page) -> list[str]:
         problems = window_screenshots(page, entry) if not edition and entry in SCREENSHOT_PAGES else []
+        problems += [f"in English on a Chinese page: {word}" for word in words_left_in_english(page)] if edition else []
         return problems + animations_and_solutions_work(page, edition.rstrip("/") or "en")
 
     report = visit(browser, site, f"{edition}{entry}.html", screenshot=shot, interact=interact)
@@ -124,6 +127,44 @@ def window_screenshots(page, entry: str) -> list[str]:
         animation.scroll_into_view_if_needed()
         animation.screenshot(path=str(SCREENSHOTS / (entry.replace("/", "__") + "__animation.png")))
     return [] if target.stat().st_size > 10_000 else [f"{target.name} looks empty ({target.stat().st_size} bytes)"]
+
+
+# The names, tooltips and hints the page shows once its scripts have run (sphinx-togglebutton,
+# sphinx-copybutton, Bootstrap's tooltips and assets/site/ accessibility.js add some), in English only:
+# outside the article, every naming attribute and text; inside it, what the scripts add to the text's
+# controls. Left out: code, the links to pages and the page's title (the pages' catalogues hold the
+# titles), the edition switch, and two names written the same in every language.
+WORDS_LEFT_IN_ENGLISH_JS = r"""
+() => {
+  const englishOnly = (s) => /[A-Za-z]{2,}/.test(s) && !/[\u3400-\u9fff]/.test(s);
+  const names = new Set(["Binder", "Ctrl"]);
+  const attributes = ["title", "aria-label", "placeholder", "alt", "data-tooltip", "data-toggle-hint",
+                      "data-bs-title", "data-bs-original-title"];
+  const found = new Set();
+  for (const el of document.body.querySelectorAll("*")) {
+    if (el.closest("script, style, pre, code, mjx-container, .edition-switch")) continue;
+    const inArticle = el.closest("article") !== null;
+    for (const name of attributes) {
+      const value = (el.getAttribute(name) || "").trim();
+      if (!englishOnly(value)) continue;
+      if (inArticle && name === "title" && !el.matches("a.headerlink")) continue;  // a reference's title is the reference
+      if (el.matches("a.left-prev, a.right-next")) continue;  // a page's title
+      found.add(`${el.tagName.toLowerCase()} ${name}="${value.slice(0, 60)}"`);
+    }
+    if (inArticle || el.closest("a.reference, a.left-prev, a.right-next, h1")) continue;
+    for (const node of el.childNodes) {
+      const text = node.nodeType === Node.TEXT_NODE ? node.textContent.trim() : "";
+      if (englishOnly(text) && !names.has(text)) found.add(`${el.tagName.toLowerCase()} text "${text.slice(0, 60)}"`);
+    }
+  }
+  return Array.from(found).sort();
+}
+"""
+
+
+def words_left_in_english(page) -> list[str]:
+    """What a Chinese page still names or shows in English around its text, once its scripts have run."""
+    return page.evaluate(WORDS_LEFT_IN_ENGLISH_JS)
 
 
 def control_name(english: str, language: str) -> re.Pattern:

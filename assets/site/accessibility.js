@@ -1,6 +1,8 @@
 // Fixes to the theme's markup that screen readers (and axe-core, in tests/test_site.py) need.
 // Runs once the page is parsed; it changes names and roles only, nothing a sighted reader sees.
+// The names it writes are in the edition's language (window.nonlinearLabels: _ext/ui_labels.py).
 document.addEventListener("DOMContentLoaded", () => {
+  const label = (english) => (window.nonlinearLabels || {})[english] || english;
   // The search buttons show "Search Ctrl+K" but are named "Search": let the visible text name them.
   document.querySelectorAll(".search-button__button[aria-label]").forEach((button) => {
     button.removeAttribute("aria-label");
@@ -26,7 +28,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("nav details > summary").forEach((summary) => {
     if (summary.textContent.trim()) return;
     const link = summary.closest("li")?.querySelector(":scope > a");
-    const section = link ? link.textContent.trim() : "this section";
-    summary.setAttribute("aria-label", `Pages of ${section}`);
+    const section = link ? link.textContent.trim() : label("this section");
+    summary.setAttribute("aria-label", label("Pages of {section}").replace("{section}", section));
   });
 });
