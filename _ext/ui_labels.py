@@ -10,10 +10,10 @@ lists the English words), and this extension puts each translation in its place:
   MyST-NB also names every toggle "Toggle hidden content" (an ``aria-label``, which hides the prompt
   from a screen reader); its visitor is replaced by one without it, in every edition, so the toggle
   is named by the prompt it shows;
-- the theme's names, tooltips and button texts in the page's markup ("Color mode", "Toggle primary
-  sidebar", "Link to this heading"): ``templates/layout.html`` passes the page's body through the
-  filter :func:`translate_markup`, which replaces an attribute value or a button text only where it
-  is exactly one of the English words;
+- the theme's names, tooltips and texts in the page's markup ("Color mode", "Toggle primary
+  sidebar", "Back to top", "Link to this heading"): ``templates/layout.html`` passes the page's body
+  through the filter :func:`translate_markup`, which replaces an attribute value, or a text outside
+  the article, only where it is exactly one of the English words or the tools' own translation of one;
 - sphinx-togglebutton's hints ("Click to show"): its two settings;
 - what scripts write after loading (sphinx-togglebutton's button name, sphinx-copybutton's
   tooltips, which it has for zh-CN only, and assets/site/accessibility.js's names): the page gets
@@ -30,13 +30,17 @@ from markupsafe import Markup
 from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.locale import get_translation
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxTranslator
 from sphinx.util.nodes import NodeMatcher
 
-# Where the theme writes its words: the attributes that name or describe an element, and a button's text.
+# Where the theme writes its words: the attributes that name or describe an element, and the text
+# between tags outside the article (the article holds the book's text).
 ATTRIBUTE = re.compile(r'\b(title|aria-label|placeholder|alt|data-bs-title)="([^"<>]*)"')
-BUTTON_TEXT = re.compile(r'(<span class="btn__text-container">)([^<]*)(</span>)')
+TEXT = re.compile(r"(>\s*)([^<>]+?)(\s*<)")
+ARTICLE = re.compile(r"(<article\b.*?</article>)", re.S)
+TOOL_CATALOGUES = ("sphinx", "booktheme")
 # sphinx-togglebutton's settings and the English words they hold by default.
 TOGGLE_HINTS = {"togglebutton_hint": "Click to show", "togglebutton_hint_hide": "Click to hide"}
 
@@ -67,8 +71,9 @@ def visit_hide_cell(self: SphinxTranslator, node: HideCodeCellNode) -> None:
 
 
 def translate_markup(markup: str, labels: dict[str, str]) -> Markup:
-    """``markup`` with every attribute value (ATTRIBUTE) and button text that is exactly an English word
-    of ``labels`` replaced by its translation; nothing else changes (nothing at all in English)."""
+    """``markup`` with every naming attribute's value (ATTRIBUTE), and every text outside the article,
+    that is exactly a word of ``labels`` replaced by its translation; nothing else changes (nothing at
+    all in English). The article's text is the book's, translated by the pages' catalogues."""
     if not labels:
         return Markup(markup)
 
@@ -76,11 +81,30 @@ def translate_markup(markup: str, labels: dict[str, str]) -> Markup:
         value = labels.get(unescape(match[2]))
         return match[0] if value is None else f'{match[1]}="{escape(value)}"'
 
-    def button(match: re.Match) -> str:
+    def text(match: re.Match) -> str:
         value = labels.get(unescape(match[2].strip()))
         return match[0] if value is None else match[1] + escape(value) + match[3]
 
-    return Markup(BUTTON_TEXT.sub(button, ATTRIBUTE.sub(attribute, str(markup))))
+    pieces = ARTICLE.split(str(markup))  # odd pieces are articles
+    return Markup(
+        "".join(
+            ATTRIBUTE.sub(attribute, piece) if i % 2 else TEXT.sub(text, ATTRIBUTE.sub(attribute, piece))
+            for i, piece in enumerate(pieces)
+        )
+    )
+
+
+def markup_labels(labels: dict[str, str], catalogues: tuple[str, ...] = ()) -> dict[str, str]:
+    """What the tools write for each English word of ``labels`` -> the book's translation: the English
+    word itself, and its translation by each of the tools' ``catalogues`` (``sphinx`` holds Sphinx's and
+    pydata-sphinx-theme's, ``booktheme`` sphinx-book-theme's) where one has it. The tools' translations
+    are replaced too, so that an edition says each thing in one way, its own (pydata-sphinx-theme
+    translates Chinese once, in Simplified characters, and the Traditional edition would show them)."""
+    found = dict(labels)
+    for english, translated in labels.items():
+        for catalogue in catalogues:
+            found.setdefault(str(get_translation(catalogue)(english)), translated)
+    return found
 
 
 def _set_toggle_hints(app: Sphinx, config: Config) -> None:
@@ -91,9 +115,10 @@ def _set_toggle_hints(app: Sphinx, config: Config) -> None:
 
 def _add_filter_and_table(app: Sphinx) -> None:
     labels = app.config.nonlinear_ui_labels
+    in_markup = markup_labels(labels, TOOL_CATALOGUES) if labels else {}
     environment = getattr(app.builder.templates, "environment", None) if app.builder.templates else None
     if environment is not None:
-        environment.filters["translate_ui_labels"] = lambda markup: translate_markup(markup, labels)
+        environment.filters["translate_ui_labels"] = lambda markup: translate_markup(markup, in_markup)
     # Before every other script (priority 100), so that the scripts that read it find it as they load.
     table = json.dumps(labels, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
     app.add_js_file(None, body=f"window.nonlinearLabels = {table};", priority=100)

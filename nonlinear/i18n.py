@@ -158,8 +158,9 @@ def catalogue(code: str) -> dict[str, str]:
 
 
 # Terms OpenCC's Taiwan phrasing gets wrong for this subject (s2twp turns 激活函数 into 啟用函式,
-# "enable routine"): written as Taiwan's deep-learning texts write them, before the conversion.
-TAIWAN_TERMS = {"激活函数": "激勵函數", "激活": "激勵", "函数": "函數"}
+# "enable routine") or leaves as the mainland says them (搜索, 全屏): written as Taiwan's
+# deep-learning texts and software write them, before the conversion.
+TAIWAN_TERMS = {"激活函数": "激勵函數", "激活": "激勵", "函数": "函數", "搜索": "搜尋", "全屏": "全螢幕"}
 # Kept exactly as written: a role's target, code spans, $math$, link targets, {0} placeholders.
 _UNCONVERTED = re.compile(r"(\{[\w:-]+\}`[^`]*`|`[^`]*`|\$[^$]*\$|\]\([^)]*\)|\{[^}]*\})")
 _TITLED_ROLE = re.compile(r"(\{[\w:-]+\}`)([^`<]+)(<[^`>]+>`)")

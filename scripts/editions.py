@@ -120,19 +120,28 @@ def cell_toggle_messages() -> list[str]:
 
 
 # The words around the text that the theme, Sphinx and the scripts beside them write in English whatever
-# the language: written into their templates, left empty in the catalogues they ship, or added by a
-# script once the page has loaded. _ext/ui_labels.py puts their translations in their place.
+# the language (written into their templates, left empty in the catalogues they ship, or added by a
+# script once the page has loaded), or translate in one way only. _ext/ui_labels.py puts their
+# translations in their place.
 THEME_LABELS = (
     "Search this book...",  # Jupyter Book's search box
+    "Skip to main content",  # pydata-sphinx-theme translates these once, in Simplified characters only
+    "Back to top",
+    "Site navigation",
+    "On this page",
+    "Please activate JavaScript to enable the search functionality.",
     "Color mode",  # pydata-sphinx-theme's colour-mode button, and its tooltip on the "auto" icon
     "System Settings",
     "Toggle primary sidebar",  # sphinx-book-theme's layout: its sidebar buttons and landmarks
     "Toggle secondary sidebar",
     "Main",
     "Page",
-    "Source repositories",  # its repository buttons
+    "Fullscreen mode",  # pydata-sphinx-theme's button (Simplified and Traditional translated apart)
+    "Source repositories",  # sphinx-book-theme's repository buttons (the same)
+    "Source repository",
     "Repository",
     "Open issue",
+    "Open an issue",
     "Launch interactive content",  # its launch buttons
     "Launch on Binder",
     "Binder logo",

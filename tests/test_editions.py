@@ -4,21 +4,19 @@ left, and built editions that show the same numbers as the English book, page by
 
 from __future__ import annotations
 
-import gettext
 import html
 import json
 import re
 import shutil
 from html.parser import HTMLParser
-from pathlib import Path
 
 import editions
 import nbformat
 import pytest
 import source_messages as sm
-import sphinx
 from build_book import TRANSLATED_EDITIONS, executed_dir
 
+from nonlinear import i18n
 from nonlinear.timing import is_timing
 
 PAGES = editions.toc_files()
@@ -345,13 +343,6 @@ def words_around_the_text(page_html: str) -> list[tuple[str, str]]:
     return parser.found
 
 
-def sphinx_translation(text: str, language: str) -> str:
-    """``text`` as Sphinx's own catalogue for ``language`` translates it (itself if it has none): Sphinx
-    writes its anchors' titles in Traditional Chinese itself, so ours never replace them there."""
-    locale = Path(sphinx.__file__).parent / "locale"
-    return gettext.translation("sphinx", locale, languages=[language], fallback=True).gettext(text)
-
-
 def in_english_only(text: str) -> bool:
     return bool(re.search(r"[A-Za-z]{2,}", text)) and not re.search(r"[\u3400-\u9fff]", text)
 
@@ -378,9 +369,8 @@ def test_the_words_around_the_text_speak_the_editions_language(html_dir, languag
         for kind, text in english:
             if text in editions.THEME_LABELS:
                 want = english.count((kind, text))
-                shown = {labels[text], sphinx_translation(text, language)} - {text}
-                got = sum(translated.count((kind, words)) for words in shown)
-                assert got == want, f"{language}/{name}: {kind} {text!r} {want} times, {shown} {got} times"
+                got = translated.count((kind, labels[text]))
+                assert got == want, f"{language}/{name}: {kind} {text!r} {want} times, {labels[text]!r} {got} times"
                 checked += 1
         hints = re.findall(r"let (toggleHintShow|toggleHintHide) = '([^']*)';", page_html)
         assert dict(hints) == {
@@ -390,6 +380,23 @@ def test_the_words_around_the_text_speak_the_editions_language(html_dir, languag
         table = LABEL_TABLE.search(page_html)
         assert table and json.loads(table[1].replace("<\\/", "</")) == labels, f"{language}/{name}: no table of labels"
     assert checked > 500, f"only {checked} of the theme's words found on the English pages: has the theme changed?"
+
+
+def test_the_traditional_editions_words_around_the_text_are_the_simplified_ones_converted(html_dir):
+    """The tools translate some words themselves, once (pydata-sphinx-theme in Simplified characters
+    only) or differently per language (Sphinx): on every Traditional Chinese page, each word around
+    the text is the Simplified page's word converted to Traditional characters, as the book's own are."""
+    assert editions.EDITIONS["zh_TW"]["from"] == ("zh_CN", "s2twp"), "the conversion below is i18n.to_traditional's"
+    for name in [editions.docname(page) + ".html" for page in PAGES] + ["search.html", "genindex.html"]:
+        simplified = words_around_the_text((html_dir / "zh_CN" / name).read_text(encoding="utf-8"))
+        traditional = words_around_the_text((html_dir / "zh_TW" / name).read_text(encoding="utf-8"))
+        assert len(simplified) == len(traditional), f"{name}: the two editions' pages differ in shape"
+        differ = [
+            (kind, words, shown)
+            for (kind, words), (_, shown) in zip(simplified, traditional, strict=True)
+            if i18n.to_traditional(words) != shown
+        ]
+        assert not differ, f"zh_TW/{name}: (kind, Simplified, Traditional shown) {differ[:5]}"
 
 
 EXPLORER = re.compile(r'<figure class="nonlinear-explore".*?</figure>', re.S)

@@ -181,6 +181,9 @@ def test_traditional_is_converted_from_simplified():
     simplified, traditional = i18n.catalogue("zh_CN"), i18n.catalogue("zh_TW")
     assert simplified.keys() == traditional.keys()
     assert i18n.to_traditional("激活函数的输出 `np.tanh` $\\sigma$") == "激勵函數的輸出 `np.tanh` $\\sigma$"
+    # Words Taiwan's software says otherwise, which OpenCC's phrasing leaves as the mainland says them.
+    assert i18n.to_traditional("在本书中搜索…") == "在本書中搜尋…"
+    assert i18n.to_traditional("全屏模式") == "全螢幕模式"
     for key, value in simplified.items():
         assert traditional[key] == i18n.to_traditional(value)
 
