@@ -8,6 +8,7 @@ import html
 import json
 import re
 import shutil
+import sys
 from html.parser import HTMLParser
 
 import editions
@@ -345,6 +346,26 @@ def words_around_the_text(page_html: str) -> list[tuple[str, str]]:
 
 def in_english_only(text: str) -> bool:
     return bool(re.search(r"[A-Za-z]{2,}", text)) and not re.search(r"[\u3400-\u9fff]", text)
+
+
+def test_the_theme_filter_replaces_whole_words_outside_the_book_text_only():
+    """_ext/ui_labels.translate_markup: an attribute value that is exactly a word, anywhere; a text
+    that is exactly a word, outside the article; nothing that only contains one, and no article text."""
+    sys.path.insert(0, str(editions.ROOT / "_ext"))
+    from ui_labels import translate_markup
+
+    labels = {"Main": "全书目录", "Back to top": "回到顶部", "Fish & chips": "炸鱼<薯条>"}
+    markup = (
+        '<nav aria-label="Main"><a title="Main menu" href="#Main">Main</a></nav>\n'
+        '<article class="bd-article"><p>Main</p><a class="headerlink" title="Main">#</a></article>\n'
+        '<button id="top">\n  Back to top\n</button><span title="Fish &amp; chips">Fish &amp; chips</span>'
+    )
+    assert translate_markup(markup, labels) == (
+        '<nav aria-label="全书目录"><a title="Main menu" href="#Main">全书目录</a></nav>\n'
+        '<article class="bd-article"><p>Main</p><a class="headerlink" title="全书目录">#</a></article>\n'
+        '<button id="top">\n  回到顶部\n</button><span title="炸鱼&lt;薯条&gt;">炸鱼&lt;薯条&gt;</span>'
+    )
+    assert translate_markup(markup, {}) == markup  # the English edition: nothing changes
 
 
 @pytest.mark.parametrize("language", TRANSLATED_EDITIONS)
