@@ -162,6 +162,10 @@ THEME_LABELS = (
 )
 
 
+# Words around the text that every edition writes as they are: a service's name and a key's.
+NAMES_KEPT = ("Binder", "Ctrl")
+
+
 def ui_labels(book: dict[str, str]) -> dict[str, str]:
     """English word -> its translation in ``book`` (the book catalogue's translations), for every word
     around the text that has one: the setting ``nonlinear_ui_labels`` of _ext/ui_labels.py."""

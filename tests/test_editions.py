@@ -283,8 +283,6 @@ def test_folded_cells_and_the_author_speak_the_editions_language(html_dir, langu
     assert folded >= 100, f"only {folded} folded cells found on the English pages: has MyST-NB's HTML changed?"
 
 
-# Names that the page around the text may show in English in every language: a service and a key.
-NAMES_KEPT = {"Binder", "Ctrl"}
 NAMING_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "data-bs-title")
 # Links to pages (the table of contents, previous and next): their words are the pages' titles.
 PAGE_LINKS = {"reference", "left-prev", "right-next"}
@@ -384,7 +382,7 @@ def test_the_words_around_the_text_speak_the_editions_language(html_dir, languag
         translated = words_around_the_text(page_html)
         left = sorted(
             {f"{kind}: {text}" for kind, text in translated if in_english_only(text)}
-            - {f"text: {name_kept}" for name_kept in NAMES_KEPT}
+            - {f"text: {name_kept}" for name_kept in editions.NAMES_KEPT}
         )
         assert not left, f"{language}/{name} still shows in English: {left}"
         for kind, text in english:

@@ -30,6 +30,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import editions
 import pytest
 from browse_site import MIN_FIGURE_TEXT_PX, PAGE_BUDGET_BYTES, chromium, open_page, serve, visit
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -133,11 +134,11 @@ def window_screenshots(page, entry: str) -> list[str]:
 # sphinx-copybutton, Bootstrap's tooltips and assets/site/ accessibility.js add some), in English only:
 # outside the article, every naming attribute and text; inside it, what the scripts add to the text's
 # controls. Left out: code, the links to pages and the page's title (the pages' catalogues hold the
-# titles), the edition switch, and two names written the same in every language.
+# titles), the edition switch, and the names every edition writes as they are (editions.NAMES_KEPT).
 WORDS_LEFT_IN_ENGLISH_JS = r"""
-() => {
+(namesKept) => {
   const englishOnly = (s) => /[A-Za-z]{2,}/.test(s) && !/[\u3400-\u9fff]/.test(s);
-  const names = new Set(["Binder", "Ctrl"]);
+  const names = new Set(namesKept);
   const attributes = ["title", "aria-label", "placeholder", "alt", "data-tooltip", "data-toggle-hint",
                       "data-bs-title", "data-bs-original-title"];
   const found = new Set();
@@ -164,7 +165,7 @@ WORDS_LEFT_IN_ENGLISH_JS = r"""
 
 def words_left_in_english(page) -> list[str]:
     """What a Chinese page still names or shows in English around its text, once its scripts have run."""
-    return page.evaluate(WORDS_LEFT_IN_ENGLISH_JS)
+    return page.evaluate(WORDS_LEFT_IN_ENGLISH_JS, list(editions.NAMES_KEPT))
 
 
 def control_name(english: str, language: str) -> re.Pattern:
