@@ -307,12 +307,16 @@ class WordsAroundTheText(HTMLParser):
     def _inside(self, tag: str = "", css_class: str = "") -> bool:
         return any((not tag or t == tag) and (not css_class or css_class in c) for t, c in self.open)
 
+    def _skipped(self) -> bool:
+        """Inside code, a script or the edition switch."""
+        return any(t in self.SKIPPED for t, _ in self.open) or self._inside(css_class="edition-switch")
+
     def handle_starttag(self, tag, attrs) -> None:
         attrs = dict(attrs)
         classes = set((attrs.get("class") or "").split())
         in_article = self._inside("article") or tag == "article"
         page_link = (tag == "a" and bool(classes & PAGE_LINKS)) or tag == "link"  # <link rel="next" title=...>
-        skipped = any(t in self.SKIPPED for t, _ in self.open) or self._inside(css_class="edition-switch") or page_link
+        skipped = self._skipped() or page_link
         for name in NAMING_ATTRIBUTES:
             value = (attrs.get(name) or "").strip()
             reference_title = in_article and name == "title" and "headerlink" not in classes
@@ -329,9 +333,7 @@ class WordsAroundTheText(HTMLParser):
 
     def handle_data(self, data) -> None:
         text = data.strip()
-        if not text or self._inside("article") or self._inside(css_class="edition-switch"):
-            return
-        if any(t in self.SKIPPED for t, _ in self.open) or self._inside(css_class="page-link"):
+        if not text or self._inside("article") or self._skipped() or self._inside(css_class="page-link"):
             return
         self.found.append(("text", text))
 
