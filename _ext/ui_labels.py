@@ -15,6 +15,8 @@ lists the English words), and this extension puts each translation in its place:
   through the filter :func:`translate_markup`, which replaces an attribute value, or a text outside
   the article, only where it is exactly one of the English words or the tools' own translation of one;
 - sphinx-togglebutton's hints ("Click to show"): its two settings;
+- sphinx-exercise's titles ("Exercise 3", "Solution to"): its message catalogue answers with the
+  book's words first (it ships zh_CN only);
 - what scripts write after loading (sphinx-togglebutton's button name, sphinx-copybutton's
   tooltips, which it has for zh-CN only, and assets/site/accessibility.js's names): the page gets
   the table ``window.nonlinearLabels``, which assets/site/ui_labels.js and accessibility.js read.
@@ -22,12 +24,14 @@ lists the English words), and this extension puts each translation in its place:
 
 from __future__ import annotations
 
+import gettext
 import json
 import re
 from html import escape, unescape
 
 from markupsafe import Markup
 from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
+from sphinx import locale
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.locale import get_translation
@@ -41,6 +45,7 @@ ATTRIBUTE = re.compile(r'\b(title|aria-label|placeholder|alt|data-bs-title)="([^
 TEXT = re.compile(r"(>\s*)([^<>]+?)(\s*<)")
 ARTICLE = re.compile(r"(<article\b.*?</article>)", re.S)
 TOOL_CATALOGUES = ("sphinx", "booktheme")
+EXERCISE_CATALOGUE = "exercise"  # sphinx-exercise's (sphinx_exercise.MESSAGE_CATALOG_NAME)
 # sphinx-togglebutton's settings and the English words they hold by default.
 TOGGLE_HINTS = {"togglebutton_hint": "Click to show", "togglebutton_hint_hide": "Click to hide"}
 
@@ -107,6 +112,28 @@ def markup_labels(labels: dict[str, str], catalogues: tuple[str, ...] = ()) -> d
     return found
 
 
+class LabelCatalogue(gettext.NullTranslations):
+    """A message catalogue that answers with ``labels`` (English -> translation) and asks ``fallback``
+    (the tool's own catalogue) for every other message."""
+
+    def __init__(self, labels: dict[str, str], fallback: gettext.NullTranslations | None = None):
+        super().__init__()
+        self.labels = labels
+        if fallback is not None:
+            self.add_fallback(fallback)
+
+    def gettext(self, message: str) -> str:
+        return self.labels[message] if message in self.labels else super().gettext(message)
+
+
+def _translate_exercise_titles(app: Sphinx, config: Config) -> None:
+    """sphinx-exercise's catalogue answers with the book's words first. Runs before sphinx-exercise
+    writes "Exercise %s" into numfig_format (config-inited, priority 500); its directives ask later."""
+    if config.nonlinear_ui_labels:
+        key = ("general", EXERCISE_CATALOGUE)  # sphinx.locale's registry, which get_translation reads
+        locale.translators[key] = LabelCatalogue(config.nonlinear_ui_labels, locale.translators.get(key))
+
+
 def _set_toggle_hints(app: Sphinx, config: Config) -> None:
     for setting, english in TOGGLE_HINTS.items():
         if getattr(config, setting) == english and english in config.nonlinear_ui_labels:
@@ -130,5 +157,6 @@ def setup(app: Sphinx) -> dict:
     app.add_post_transform(TranslateCellPrompts)
     app.add_node(HideCodeCellNode, override=True, html=(visit_hide_cell, depart_HideCellInput))
     app.connect("config-inited", _set_toggle_hints, priority=400)  # before sphinx-togglebutton writes them (500)
+    app.connect("config-inited", _translate_exercise_titles, priority=400)
     app.connect("builder-inited", _add_filter_and_table)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -161,8 +161,9 @@ def catalogue(code: str) -> dict[str, str]:
 # "enable routine") or leaves as the mainland says them (搜索, 全屏): written as Taiwan's
 # deep-learning texts and software write them, before the conversion.
 TAIWAN_TERMS = {"激活函数": "激勵函數", "激活": "激勵", "函数": "函數", "搜索": "搜尋", "全屏": "全螢幕"}
-# Kept exactly as written: a role's target, code spans, $math$, link targets, {0} placeholders.
-_UNCONVERTED = re.compile(r"(\{[\w:-]+\}`[^`]*`|`[^`]*`|\$[^$]*\$|\]\([^)]*\)|\{[^}]*\})")
+# Kept exactly as written: a role's target, code spans, $math$, link targets, {0} placeholders and
+# other braces without Chinese inside (a printed dict's Chinese keys are text: "{'逻辑回归': {0}}").
+_UNCONVERTED = re.compile(r"(\{[\w:-]+\}`[^`]*`|`[^`]*`|\$[^$]*\$|\]\([^)]*\)|\{[^}\u3400-\u9fff]*\})")
 _TITLED_ROLE = re.compile(r"(\{[\w:-]+\}`)([^`<]+)(<[^`>]+>`)")
 
 
@@ -174,16 +175,18 @@ def to_traditional(text: str) -> str:
     out = []
     for i, part in enumerate(parts):
         if i % 2 == 0:
-            out.append(_convert(part, "s2twp"))
+            out.append(traditional_characters(part))
         else:
-            out.append(_TITLED_ROLE.sub(lambda m: m[1] + _convert(m[2], "s2twp") + m[3], part))
+            out.append(_TITLED_ROLE.sub(lambda m: m[1] + traditional_characters(m[2]) + m[3], part))
     return "".join(out)
 
 
-def _convert(text: str, config: str) -> str:
+def traditional_characters(text: str) -> str:
+    """All of ``text`` in Taiwan's characters and phrasing (TAIWAN_TERMS, then OpenCC ``s2twp``), with
+    nothing kept as written: :func:`to_traditional` for a message, this for a whole page."""
     terms = sorted(TAIWAN_TERMS, key=len, reverse=True)
     pieces = re.split("(" + "|".join(map(re.escape, terms)) + ")", text)
-    return "".join(TAIWAN_TERMS[p] if i % 2 else _opencc(config).convert(p) for i, p in enumerate(pieces))
+    return "".join(TAIWAN_TERMS[p] if i % 2 else _opencc("s2twp").convert(p) for i, p in enumerate(pieces))
 
 
 @functools.cache

@@ -159,6 +159,10 @@ THEME_LABELS = (
     "Failed to copy",
     "Pages of {section}",  # the sidebar's expand buttons (assets/site/accessibility.js)
     "this section",
+    "previous page",  # pydata-sphinx-theme's tooltips on the links to the pages before and after (in
+    "next page",  # Simplified characters only)
+    "Exercise",  # sphinx-exercise's titles (its catalogues have zh_CN, not zh_TW)
+    "Solution to",
 )
 
 

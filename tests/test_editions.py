@@ -4,6 +4,7 @@ left, and built editions that show the same numbers as the English book, page by
 
 from __future__ import annotations
 
+import difflib
 import html
 import json
 import re
@@ -403,21 +404,115 @@ def test_the_words_around_the_text_speak_the_editions_language(html_dir, languag
     assert checked > 500, f"only {checked} of the theme's words found on the English pages: has the theme changed?"
 
 
-def test_the_traditional_editions_words_around_the_text_are_the_simplified_ones_converted(html_dir):
-    """The tools translate some words themselves, once (pydata-sphinx-theme in Simplified characters
-    only) or differently per language (Sphinx): on every Traditional Chinese page, each word around
-    the text is the Simplified page's word converted to Traditional characters, as the book's own are."""
-    assert editions.EDITIONS["zh_TW"]["from"] == ("zh_CN", "s2twp"), "the conversion below is i18n.to_traditional's"
+# What may differ between a Traditional Chinese page and its Simplified page converted: the edition's
+# own name and switch (tested above), the version hashes of the files that hold the edition's words
+# (translations.js), the figures and animation frames (drawn with the edition's words), ids made up at
+# every run (tests/same_outputs.py), and numbers: the editions run their pages apart, and
+# test_editions_show_the_same_numbers_page_by_page compares them with the English book's.
+EDITIONS_OWN = [
+    (re.compile(r'<nav class="edition-switch".*?</nav>', re.S), "<nav: the edition switch>"),
+    (re.compile(r"\?v=[0-9a-f]{8}\b"), "?v=<hash>"),
+    (re.compile(r"_images/[0-9a-f]{64}\."), "_images/<figure>."),
+    (re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+"), "data:image/png;base64,<frame>"),
+    (re.compile(r"\bT_[0-9a-f]{5}(?=[_\"\s])"), "T_<id>"),
+    (re.compile(r"\b[0-9a-f]{32}\b"), "<id>"),
+    (re.compile(r"\d+"), "0"),
+]
+
+
+def edition_neutral(page_html: str, language: str) -> str:
+    """``page_html`` with what EDITIONS_OWN lists, and the edition's name in its markup, masked."""
+    for pattern, mask in EDITIONS_OWN:
+        page_html = pattern.sub(mask, page_html)
+    return re.sub(rf'(?<=["/])zh([-_]){language[3:]}(?=["/])', r"zh\1<edition>", page_html)  # lang="zh-CN", /zh_CN/
+
+
+def test_every_traditional_page_is_its_simplified_page_converted(html_dir):
+    """The Traditional edition is the Simplified one converted (OpenCC s2twp, scripts/editions.py): its
+    sources are, and so must be every page it shows, byte for byte, apart from EDITIONS_OWN. Words that
+    reach a page another way differ: a tool's own translation (pydata-sphinx-theme has Simplified
+    characters only, sphinx-exercise has no zh_TW at all, Sphinx and sphinx-book-theme translate some
+    words differently per language), a typographic rule of one language (docutils' smart quotes write
+    o'(x) as o』(x) in zh_TW), or a word the conversion left out."""
+    assert editions.EDITIONS["zh_TW"]["from"] == ("zh_CN", "s2twp"), "the conversion below is s2twp's"
+    differ = {}
     for name in [editions.docname(page) + ".html" for page in PAGES] + ["search.html", "genindex.html"]:
-        simplified = words_around_the_text((html_dir / "zh_CN" / name).read_text(encoding="utf-8"))
-        traditional = words_around_the_text((html_dir / "zh_TW" / name).read_text(encoding="utf-8"))
-        assert len(simplified) == len(traditional), f"{name}: the two editions' pages differ in shape"
-        differ = [
-            (kind, words, shown)
-            for (kind, words), (_, shown) in zip(simplified, traditional, strict=True)
-            if i18n.to_traditional(words) != shown
+        simplified = edition_neutral((html_dir / "zh_CN" / name).read_text(encoding="utf-8"), "zh_CN")
+        expected = i18n.traditional_characters(simplified).splitlines()
+        shown = edition_neutral((html_dir / "zh_TW" / name).read_text(encoding="utf-8"), "zh_TW").splitlines()
+        lines = [
+            f"  converted: {' | '.join(x.strip() for x in expected[i1:i2])[:300]}\n"
+            f"  shown:     {' | '.join(x.strip() for x in shown[j1:j2])[:300]}"
+            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, expected, shown, autojunk=False).get_opcodes()
+            if op != "equal"
         ]
-        assert not differ, f"zh_TW/{name}: (kind, Simplified, Traditional shown) {differ[:5]}"
+        if lines:
+            differ[name] = lines
+    report = "\n".join(f"zh_TW/{name}:\n" + "\n".join(lines[:3]) for name, lines in list(differ.items())[:8])
+    assert not differ, f"{len(differ)} Traditional pages differ from their Simplified page converted:\n{report}"
+
+
+# The blocks of a page's text: translation changes the words in them, never how many there are or what
+# they are. Inline markup (emphasis, links, code) is left out: a sentence may put it elsewhere.
+BLOCK_TAGS = {"p", "ul", "ol", "li", "dl", "dt", "dd", "table", "tr", "th", "td", "blockquote", "pre", "figure", "img"}
+BLOCK_TAGS |= {"h1", "h2", "h3", "h4", "h5", "h6", "section", "details", "summary"}
+
+
+class BlocksOfTheText(HTMLParser):
+    """The article's blocks in order: each block tag, every div with a class, and every math span,
+    as ``tag.class.class``."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self.in_article = False
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.in_article = self.in_article or tag == "article"
+        classes = sorted((dict(attrs).get("class") or "").split())
+        if self.in_article and (
+            tag in BLOCK_TAGS or (tag == "div" and classes) or (tag == "span" and "math" in classes)
+        ):
+            self.found.append(".".join([tag, *classes]))
+
+    def handle_endtag(self, tag) -> None:
+        self.in_article = self.in_article and tag != "article"
+
+
+def blocks_of_the_text(page_html: str) -> list[str]:
+    parser = BlocksOfTheText()
+    parser.feed(page_html)
+    return parser.found
+
+
+@pytest.mark.parametrize("language", TRANSLATED_EDITIONS)
+def test_every_translated_page_has_the_english_pages_blocks(html_dir, language):
+    """Paragraphs, list items, table cells, headings, figures, outputs and math: the same, in the same
+    order, on every page of the edition as on the English page (a translation that merged two
+    paragraphs, lost a list item or a formula, or broke a table's markup shows here)."""
+    differ = {}
+    for name in [editions.docname(page) + ".html" for page in PAGES]:
+        english = blocks_of_the_text((html_dir / name).read_text(encoding="utf-8"))
+        translated = blocks_of_the_text((html_dir / language / name).read_text(encoding="utf-8"))
+        assert len(english) > 5, f"{name}: only {len(english)} blocks found: has the theme changed?"
+        changes = [
+            f"{english[i1:i2][:4]} -> {translated[j1:j2][:4]}"
+            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, english, translated, autojunk=False).get_opcodes()
+            if op != "equal"
+        ]
+        if changes:
+            differ[name] = changes
+    assert not differ, f"{language}: pages whose blocks differ from the English page's: " + "; ".join(
+        f"{name}: {changes[:3]}" for name, changes in differ.items()
+    )
+
+
+def test_the_blocks_of_the_text_are_read_from_the_article_only():
+    page = (
+        '<nav><p>menu</p></nav><article class="bd-article"><ul><li><p>a <em>b</em></p></li></ul>'
+        '<div><p>x <span class="math notranslate">\\(y\\)</span></p></div></article><footer><p>f</p></footer>'
+    )
+    assert blocks_of_the_text(page) == ["ul", "li", "p", "p", "span.math.notranslate"]
 
 
 EXPLORER = re.compile(r'<figure class="nonlinear-explore".*?</figure>', re.S)
