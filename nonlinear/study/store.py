@@ -60,6 +60,7 @@ CHAPTER_MODULES = tuple(f"nonlinear.study.ch{i}" for i in range(1, 8)) + (
     "nonlinear.study.switch_leaky",
     "nonlinear.study.sigmoid_inputs",
     "nonlinear.study.leaky_relu6_problems",
+    "nonlinear.study.relu_after_lstm",
 )
 
 Config = dict[str, Any]
