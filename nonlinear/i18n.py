@@ -161,6 +161,8 @@ def catalogue(code: str) -> dict[str, str]:
 # "enable routine") or leaves as the mainland says them (搜索, 全屏): written as Taiwan's
 # deep-learning texts and software write them, before the conversion.
 TAIWAN_TERMS = {"激活函数": "激勵函數", "激活": "激勵", "函数": "函數", "搜索": "搜尋", "全屏": "全螢幕"}
+# Taiwan's quotation marks (「」), which OpenCC leaves as the mainland writes them (“”).
+TAIWAN_QUOTES = str.maketrans({"“": "「", "”": "」"})
 # Kept exactly as written: a role's target, code spans, $math$, link targets, {0} placeholders and
 # other braces without Chinese inside (a printed dict's Chinese keys are text: "{'逻辑回归': {0}}").
 _UNCONVERTED = re.compile(r"(\{[\w:-]+\}`[^`]*`|`[^`]*`|\$[^$]*\$|\]\([^)]*\)|\{[^}\u3400-\u9fff]*\})")
@@ -182,11 +184,13 @@ def to_traditional(text: str) -> str:
 
 
 def traditional_characters(text: str) -> str:
-    """All of ``text`` in Taiwan's characters and phrasing (TAIWAN_TERMS, then OpenCC ``s2twp``), with
-    nothing kept as written: :func:`to_traditional` for a message, this for a whole page."""
+    """All of ``text`` in Taiwan's characters, phrasing and quotation marks (TAIWAN_TERMS, then OpenCC
+    ``s2twp``, then TAIWAN_QUOTES), with nothing kept as written: :func:`to_traditional` for a message,
+    this for a whole page."""
     terms = sorted(TAIWAN_TERMS, key=len, reverse=True)
     pieces = re.split("(" + "|".join(map(re.escape, terms)) + ")", text)
-    return "".join(TAIWAN_TERMS[p] if i % 2 else _opencc("s2twp").convert(p) for i, p in enumerate(pieces))
+    converted = "".join(TAIWAN_TERMS[p] if i % 2 else _opencc("s2twp").convert(p) for i, p in enumerate(pieces))
+    return converted.translate(TAIWAN_QUOTES)
 
 
 @functools.cache

@@ -184,6 +184,7 @@ def test_traditional_is_converted_from_simplified():
     # Words Taiwan's software says otherwise, which OpenCC's phrasing leaves as the mainland says them.
     assert i18n.to_traditional("在本书中搜索…") == "在本書中搜尋…"
     assert i18n.to_traditional("全屏模式") == "全螢幕模式"
+    assert i18n.to_traditional("“门控更好”") == "「門控更好」"  # Taiwan's quotation marks
     # A placeholder stays as written; Chinese inside braces (a printed dict's keys) is text.
     assert i18n.to_traditional("{'逻辑回归': {0}, '真实概率': {1}}") == "{'邏輯迴歸': {0}, '真實機率': {1}}"
     for key, value in simplified.items():
