@@ -370,6 +370,28 @@ def test_the_theme_filter_replaces_whole_words_outside_the_book_text_only():
 
 
 @pytest.mark.parametrize("language", TRANSLATED_EDITIONS)
+def test_the_text_names_a_button_as_the_edition_labels_it(html_dir, language):
+    """Where the English text names a control of the page in italics (*Live Code*), the translated text
+    names it as that edition's control reads (the book catalogue's word), not in English."""
+    labels = editions.ui_labels(editions.translations(language, editions.BOOK_DOMAIN))
+    named = 0
+    for name in [editions.docname(page) + ".html" for page in PAGES]:
+        english = (html_dir / name).read_text(encoding="utf-8")
+        translated = (html_dir / language / name).read_text(encoding="utf-8")
+        for label in re.findall(r"<em>([^<]+)</em>", english):
+            if label in labels:
+                named += 1
+                expected = labels[label] if language == "zh_CN" else i18n.to_traditional(labels[label])
+                assert f"<em>{html.escape(expected)}</em>" in translated, (
+                    f"{language}/{name}: *{label}* is not *{expected}*"
+                )
+                assert f"<em>{html.escape(label)}</em>" not in translated, (
+                    f"{language}/{name}: *{label}* left in English"
+                )
+    assert named, "no page names a control in italics any more: is this test still needed?"
+
+
+@pytest.mark.parametrize("language", TRANSLATED_EDITIONS)
 def test_the_words_around_the_text_speak_the_editions_language(html_dir, language):
     """The theme's buttons, tooltips and landmarks, Sphinx's anchors and sphinx-togglebutton's hints are
     in Chinese on every Chinese page (themes and Sphinx write them in English; _ext/ui_labels.py puts
