@@ -50,6 +50,7 @@ EDITIONS = {
 }
 BOOK_DOMAIN = "book"  # the title, the author, the part captions, the words around the text (scripts, theme)
 OUTPUTS_DOMAIN = "outputs"  # what the code prints and draws (nonlinear/i18n.py)
+MATH_DOMAIN = "math"  # the words inside formulas, \text{ if } (_ext/math_words.py)
 # Linked (not copied) into a generated edition: read-only inputs it shares with the English book.
 SHARED = ["assets", "_ext", "node_modules"]
 COPIED_DIRS = ["chapters", "notebooks"]
@@ -176,10 +177,36 @@ def ui_labels(book: dict[str, str]) -> dict[str, str]:
     return {text: book[text] for text in [*cell_toggle_messages(), *THEME_LABELS] if book.get(text)}
 
 
+# The argument of a \text{…} with an English word in it, as the page's LaTeX has it: written in the
+# text, or in the code that prints a formula (a Python string may double the backslash).
+MATH_TEXT = re.compile(r"\\{1,2}text\{([^{}]*[A-Za-z]{2,}[^{}]*)\}")
+PACKAGE = "nonlinear"
+
+
+def math_messages(root: Path = ROOT) -> list[tuple[str, str]]:
+    """The text inside every formula's ``\\text{…}`` that has an English word, once each in order of
+    first appearance: in the pages (their text and their code, which prints the outputs' formulas)
+    and in the package's code (the activations' facts tables). The package's docstrings, written
+    for Python's help in English (``:math:`` roles), are left out. _ext/math_words.py translates them."""
+    texts = []
+    for page in toc_files(root):
+        if page.endswith(".ipynb"):
+            cells = sm.read_notebook(root / page)["cells"]
+            texts.append("".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells))
+        else:
+            texts.append((root / page).read_text(encoding="utf-8"))
+    for path in sorted((root / PACKAGE).rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        texts.append("\n".join(line for line in lines if ":math:`" not in line))
+    found = dict.fromkeys(match for text in texts for match in MATH_TEXT.findall(text))
+    return [(text, "math text") for text in found]
+
+
 def templates(root: Path = ROOT) -> dict[str, list[tuple[str, str]]]:
-    """Domain (page name, or 'book') -> its messages."""
+    """Domain (page name, 'book' or 'math') -> its messages."""
     found = {docname(page): page_messages(page, root) for page in toc_files(root)}
     found[BOOK_DOMAIN] = book_messages(root)
+    found[MATH_DOMAIN] = math_messages(root)
     return found
 
 
@@ -463,6 +490,7 @@ def _write_config(language: str, dest: Path, book: dict[str, str]) -> None:
     sphinx = config["sphinx"]["config"]
     sphinx["language"] = language
     sphinx["nonlinear_ui_labels"] = ui_labels(book)
+    sphinx["nonlinear_math_words"] = translations(language, MATH_DOMAIN)
     sphinx["html_search_language"] = "zh"  # Sphinx's Chinese search splits words with jieba
     terms = dest / "_search_terms.txt"  # jieba's user dictionary: "word frequency" per line
     terms.write_text("".join(f"{term} 100000\n" for term in search_terms(language)), encoding="utf-8")

@@ -369,6 +369,72 @@ def test_the_theme_filter_replaces_whole_words_outside_the_book_text_only():
     assert translate_markup(markup, {}) == markup  # the English edition: nothing changes
 
 
+def test_the_words_inside_a_formula_are_translated_and_its_math_is_not():
+    """_ext/math_words.translate_math: the argument of a \\text{…} with an English word is replaced by
+    its translation; math, a \\text{} without a word and a name kept as written stay; an argument with
+    no translation is reported and kept."""
+    sys.path.insert(0, str(editions.ROOT / "_ext"))
+    from math_words import translate_math
+
+    words = {" if ": " 若 ", " else ": " 否则 ", "ReLU": "ReLU", "sums to 1": "总和为 1"}
+    missing = []
+    latex = r"x \text{ if } x > 0 \text{ else } 0,\ \text{sums to 1},\ L_\text{ReLU} \text{ } \textbf{if} \text{new}"
+    assert translate_math(latex, words, missing.append) == (
+        r"x \text{ 若 } x > 0 \text{ 否则 } 0,\ \text{总和为 1},\ L_\text{ReLU} \text{ } \textbf{if} \text{new}"
+    )
+    assert missing == ["new"]
+    assert translate_math(latex, {}) == latex
+
+
+def test_the_math_catalogue_holds_the_words_of_the_pages_and_of_the_packages_formulas():
+    """Pages' formulas (\\text{otherwise.} on the maxout page), formulas the package prints (the facts
+    table's \\text{sums to 1}), each once; not the package's docstrings (\\text{fraction}), which
+    Python's help shows in English."""
+    found = [msgid for msgid, _ in editions.math_messages()]
+    assert len(found) == len(set(found))
+    assert {"otherwise.", "sums to 1", " if ", " else "} <= set(found)
+    assert "fraction" not in found
+    assert "fraction" in (editions.ROOT / "nonlinear" / "input_scaling.py").read_text(encoding="utf-8")
+
+
+TEXT_IN_MATH = re.compile(r'<(?:span|div) class="math[^"]*">(.*?)</(?:span|div)>', re.S)
+
+
+def math_texts(page_html: str) -> list[str]:
+    """The argument of every \\text{…} with an English word in the page's math, in order."""
+    return [
+        html.unescape(argument)
+        for formula in TEXT_IN_MATH.findall(page_html)
+        for argument in re.findall(r"\\text\{([^{}]*)\}", formula)
+        if re.search(r"[A-Za-z]{2,}", html.unescape(argument))
+    ]
+
+
+@pytest.mark.parametrize("language", TRANSLATED_EDITIONS)
+def test_the_words_inside_every_formula_speak_the_editions_language(html_dir, language):
+    """On every Chinese page, each \\text{…} of the English page's formulas (text and outputs) reads as
+    the math catalogue translates it; only the names the catalogue keeps as written (ReLU, SiLU) stay
+    English (_ext/math_words.py)."""
+    words = editions.translations(language, editions.MATH_DOMAIN)
+    kept = {english for english, translated in words.items() if english == translated}
+    seen = set()
+    for name in [editions.docname(page) + ".html" for page in PAGES]:
+        english = math_texts((html_dir / name).read_text(encoding="utf-8"))
+        translated_page = (html_dir / language / name).read_text(encoding="utf-8")
+        shown = [
+            html.unescape(argument)
+            for formula in TEXT_IN_MATH.findall(translated_page)
+            for argument in re.findall(r"\\text\{([^{}]*)\}", formula)
+        ]
+        for text in english:
+            assert text in words, f"{name}: \\text{{{text}}} has no entry in the math catalogue"
+            assert words[text] in shown, f"{language}/{name}: \\text{{{text}}} is not \\text{{{words[text]}}}"
+            seen.add(text)
+        left = [text for text in math_texts(translated_page) if in_english_only(text) and text not in kept]
+        assert not left, f"{language}/{name}: formulas still say {left[:3]} in English"
+    assert seen == set(words), f"entries of the math catalogue no page shows: {sorted(set(words) - seen)}"
+
+
 @pytest.mark.parametrize("language", TRANSLATED_EDITIONS)
 def test_the_text_names_a_button_as_the_edition_labels_it(html_dir, language):
     """Where the English text names a control of the page in italics (*Live Code*), the translated text
