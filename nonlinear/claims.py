@@ -436,7 +436,8 @@ LEDGER_INTRO = """\
 
 The four source articles behind this course make many claims about activation
 functions. Each claim is listed here once, with the verdict that the page owning
-it computed from its own measurements when the book was built. The scale has
+it computed from its own measurements when the book was built (the heavy runs
+and the timings are stored by `make results` and read back). The scale has
 five steps: **holds**, **holds with caveats**, **right conclusion, wrong
 reason**, **not reproduced here** and **wrong**; {doc}`verdict_rules` states
 the rules, and a link after each claim leads to the experiment.
