@@ -246,7 +246,8 @@ def combine(decisions: Mapping[str, Decision | str]) -> str:
     one interval among many that misses zero by chance cannot decide the claim.
     Then: all hold → holds; all supported (holds or with caveats) → holds with
     caveats; some supported, others not → holds with caveats (the claim is
-    conditional); none supported but some wrong → wrong; otherwise not
+    conditional); none supported but some wrong → wrong; none supported or
+    wrong but some "right conclusion, wrong reason" → that; otherwise not
     reproduced here.
     """
     if not decisions:

@@ -2,7 +2,7 @@
 
 ``torch_function(name, **params)`` returns the ``torch`` function that
 matches ``activations.get(name, **params)``, or None where PyTorch has no
-such function (swish with beta != 1, noisy_relu, maxout, leaky_relu6).
+such function (swish with beta != 1, noisy_relu, maxout, leaky_relu6, rrelu in training mode).
 ``torch_mlp(model)`` builds a ``torch.nn.Sequential`` with the same weights as
 a :class:`nonlinear.nn.MLP` (without batch norm), in float64.
 """
