@@ -138,7 +138,9 @@ def test_the_recipe_without_make_runs_what_make_runs():
         positions.append(recipe.index(command))
     assert positions == sorted(positions), f"the recipe runs the steps out of order: {recipe}"
     makefile = (ROOT / "Makefile").read_text()
-    assert "export OPENBLAS_CORETYPE := Haswell" in makefile, "make no longer pins OpenBLAS's kernels: update the recipe"
+    assert "export OPENBLAS_CORETYPE := Haswell" in makefile, (
+        "make no longer pins OpenBLAS's kernels: update the recipe"
+    )
     assert "python3.11" in (ROOT / "scripts" / "setup_venv.sh").read_text(), "make prefers Python 3.11 too"
 
 
