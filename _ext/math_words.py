@@ -69,8 +69,6 @@ class TranslateMathWords(SphinxPostTransform):
             if translated != latex:
                 node.clear()
                 node.append(nodes.Text(translated))
-                if "latex" in node.attributes:
-                    node["latex"] = translated
 
 
 def setup(app: Sphinx) -> dict:
