@@ -172,6 +172,24 @@ def _leaky(x: np.ndarray, slope) -> np.ndarray:
     return out
 
 
+def _leaky_range(slope) -> tuple[float, float]:
+    """The range of x if x > 0 else a x: all reals if some slope a is > 0, else [0, inf) (a <= 0 maps x < 0 to a x >= 0)."""
+    return (-INF, INF) if np.any(np.asarray(slope) > 0) else (0.0, INF)
+
+
+def _leaky_range_latex(slope) -> str:
+    return r"(-\infty, \infty)" if np.any(np.asarray(slope) > 0) else r"[0, \infty)"
+
+
+def _leaky_monotonic(slope) -> bool:
+    return bool(np.all(np.asarray(slope) >= 0))
+
+
+def _leaky_left_saturation(slope) -> str | None:
+    """A zero slope is ReLU's hard floor; any other slope passes a gradient on the left."""
+    return "hard" if np.all(np.asarray(slope) == 0) else None
+
+
 def _axis_size(x: np.ndarray, dim: int) -> int:
     if x.ndim == 0:
         raise ValueError("this activation works along a dimension; got a 0-d array, expected at least 1-d")
@@ -491,9 +509,9 @@ register(
         facts=_facts(
             r"\min(\max(x, a), b)",
             r"1 \text{ if } a < x < b \text{ else } 0",
-            (-1.0, 1.0),
-            "[-1, 1]",
-            True,
+            lambda min_val, max_val: (min_val, max_val),
+            lambda min_val, max_val: f"[{min_val:g}, {max_val:g}]",
+            lambda min_val, max_val: min_val == -max_val,  # E f(Z) = 0 exactly when the corners are symmetric
             True,
             False,
             ("hard", "hard"),
@@ -579,15 +597,15 @@ register(
         facts=_facts(
             r"\max(\alpha x, x)",
             r"1 \text{ if } x > 0 \text{ else } \alpha",
-            (-INF, INF),
-            r"(-\infty, \infty)",
-            False,
-            True,
-            False,
-            (None, None),
+            lambda negative_slope: _leaky_range(negative_slope),
+            lambda negative_slope: _leaky_range_latex(negative_slope),
+            lambda negative_slope: negative_slope == 1,  # the identity
+            lambda negative_slope: _leaky_monotonic(negative_slope),
+            lambda negative_slope: negative_slope == 1,
+            lambda negative_slope: (_leaky_left_saturation(negative_slope), None),
             2013,
             "Maas, Hannun & Ng (2013), Rectifier nonlinearities improve neural network acoustic models",
-            kinks=(0.0,),
+            kinks=lambda negative_slope: () if negative_slope == 1 else (0.0,),
             recommended_init="he",
             used_in="GAN discriminators, a fix when ReLU units die",
             summary="ReLU with a small slope alpha for negative inputs",
@@ -641,16 +659,16 @@ register(
         facts=_facts(
             r"\max(0, x) + a \min(0, x), \; a \text{ learned}",
             r"1 \text{ if } x > 0 \text{ else } a",
-            (-INF, INF),
-            r"(-\infty, \infty)",
-            False,
-            True,
-            False,
-            (None, None),
+            lambda weight: _leaky_range(weight),
+            lambda weight: _leaky_range_latex(weight),
+            lambda weight: bool(np.all(np.asarray(weight) == 1)),  # the identity
+            lambda weight: _leaky_monotonic(weight),
+            lambda weight: bool(np.all(np.asarray(weight) == 1)),
+            lambda weight: (_leaky_left_saturation(weight), None),
             2015,
             "He, Zhang, Ren & Sun (2015), Delving deep into rectifiers",
             "https://arxiv.org/abs/1502.01852",
-            kinks=(0.0,),
+            kinks=lambda weight: () if np.all(np.asarray(weight) == 1) else (0.0,),
             recommended_init="he",
             used_in="image classifiers (ResNet-era); the slope is learned per channel",
             summary="leaky ReLU whose negative slope is a parameter",
@@ -785,6 +803,8 @@ register(
 def _leaky_relu6_derivative(x, negative_slope):
     d = _slope(x, negative_slope)
     d *= x < 6  # 0 from the cap on (and at 6, like relu6)
+    if negative_slope < 0:
+        d *= negative_slope * x < 6  # a negative slope reaches the cap on the left too, from x = 6 / slope on
     return d
 
 
@@ -798,15 +818,15 @@ register(
         facts=_facts(
             r"\min(\max(\alpha x, x), 6)",
             r"\alpha \text{ if } x \le 0;\; 1 \text{ if } 0 < x < 6;\; 0 \text{ if } x \ge 6",
-            (-INF, 6.0),
-            r"(-\infty, 6]",
+            lambda negative_slope: (_leaky_range(negative_slope)[0], 6.0),  # alpha < 0: alpha x > 0, capped at 6
+            lambda negative_slope: r"(-\infty, 6]" if negative_slope > 0 else "[0, 6]",
             False,
-            True,
+            lambda negative_slope: _leaky_monotonic(negative_slope),
             False,
-            (None, "hard"),
+            lambda negative_slope: ("hard" if negative_slope <= 0 else None, "hard"),  # < 0: capped on the left
             2019,
             "proposed in passing by source 000 (Jain, 2019); built and tested in chapter 6 of this course",
-            kinks=(0.0, 6.0),
+            kinks=lambda negative_slope: (6 / negative_slope, 0.0, 6.0) if negative_slope < 0 else (0.0, 6.0),
             recommended_init="he",
             used_in="nowhere in mainstream frameworks; this course's experiment",
             summary="leaky on the left like Leaky ReLU, capped at 6 like ReLU6",
@@ -1032,6 +1052,19 @@ def _far_left_swish(x, beta):
     return (x * h) * h
 
 
+# min of u sigma(u): at u = -1 - W(1/e), where it equals -W(1/e) = -0.278464...; rounded outward.
+SWISH_MIN = -0.2785
+
+
+def _swish_range(beta) -> tuple[float, float]:
+    """x sigma(beta x) = (u sigma(u)) / beta with u = beta x: bounded below for beta > 0, above for beta < 0."""
+    if beta > 0:
+        return (SWISH_MIN / beta, INF)
+    if beta < 0:
+        return (-INF, SWISH_MIN / beta)
+    return (-INF, INF)
+
+
 def _swish(x, beta):
     d, far_left = _one_plus_exp_neg(x, beta)
     out = np.divide(x, d, out=d)  # x sigma(beta x) = x / (1 + e^{-beta x}), as torch's silu
@@ -1096,12 +1129,18 @@ register(
         facts=_facts(
             r"x\,\sigma(\beta x)",
             r"\sigma(\beta x) + \beta x\,\sigma(\beta x)(1 - \sigma(\beta x))",
-            (-0.2785, INF),
-            r"[\approx -0.278/\beta, \infty)",
-            False,
-            False,
+            lambda beta: _swish_range(beta),
+            lambda beta: (
+                r"[\approx -0.278/\beta, \infty)"
+                if beta > 0
+                else r"(-\infty, \infty)"
+                if beta == 0
+                else r"(-\infty, \approx 0.278/|\beta|]"
+            ),
+            lambda beta: beta == 0,  # beta = 0: x/2
+            lambda beta: beta == 0,
             True,
-            ("soft", None),
+            lambda beta: ("soft", None) if beta > 0 else (None, None) if beta == 0 else (None, "soft"),
             2017,
             "Ramachandran, Zoph & Le (2017), Searching for activation functions",
             "https://arxiv.org/abs/1710.05941",
@@ -1341,7 +1380,7 @@ register(
             (-INF, INF),
             r"(-\infty, \infty)",
             False,
-            True,
+            None,  # not elementwise (it rises with every x_j, but maps a vector to a number)
             True,
             (None, None),
             1990,

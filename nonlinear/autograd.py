@@ -20,16 +20,31 @@ own ``vjp`` as the backward step.
 
 As in torch, a Python number takes the tensor's dtype (float32 stays float32,
 gradients included), ``backward()`` needs a gradient for a non-scalar output,
-and the graph may be as deep as memory allows (the sort is iterative).
+the graph may be as deep as memory allows (the sort is iterative), and inside
+``with no_grad():`` operations record no graph (evaluation needs none).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
 from nonlinear._arrays import as_float_array
+
+_recording = [True]  # False inside no_grad()
+
+
+@contextlib.contextmanager
+def no_grad() -> Iterator[None]:
+    """Within the block, results keep no parents and no backward step (as ``torch.no_grad``)."""
+    before = _recording[0]
+    _recording[0] = False
+    try:
+        yield
+    finally:
+        _recording[0] = before
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -65,6 +80,9 @@ class Tensor:
     def from_op(cls, data, parents, backward, op: str) -> Tensor:
         """A result of an operation: ``backward(grad_out)`` returns one gradient per parent."""
         out = cls(data)
+        if not _recording[0]:
+            out.op = op
+            return out  # no_grad(): a leaf that needs no gradient
         out.parents = tuple(parents)
         out.requires_grad = any(p.requires_grad for p in out.parents)
         out._backward = backward if out.requires_grad else None
@@ -122,6 +140,11 @@ class Tensor:
         needs. ``retain_graph=True`` keeps the graph: to run backward through it again, or to
         draw it afterwards (``plotting.plot_graph``).
         """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a tensor that needs no gradient: nothing it was computed from has "
+                "requires_grad=True, or it was computed inside no_grad() (torch refuses this too)"
+            )
         given = None
         if grad is None:
             if self.data.size != 1:

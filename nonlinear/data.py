@@ -47,9 +47,9 @@ class Dataset:
         )
 
 
-def _check_size(n: int, minimum: int = 8) -> int:
+def _check_size(n: int, minimum: int = 8, name: str = "n") -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"n must be an integer >= {minimum}, got {n!r}")
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {n!r}")
     return int(n)
 
 
@@ -235,7 +235,7 @@ def mnist1d(num_samples: int = MNIST1D_SAMPLES, seed: int = 42) -> Dataset:
     networks separate activations on it: a two-hidden-layer MLP reaches roughly
     0.3–0.6 test accuracy, far from saturation.
     """
-    n = _check_size(num_samples, minimum=100)
+    n = _check_size(num_samples, minimum=100, name="num_samples")
     x, y, x_test, y_test = _mnist1d_arrays(n, int(seed))
     return Dataset(
         "mnist1d",

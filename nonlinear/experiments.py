@@ -91,11 +91,12 @@ class LayerStats:
     layer: int
     mean: float
     std: float
-    saturated: float  # fraction of units with |f'(z)| < 0.01 (the gradient barely passes)
+    saturated: float  # fraction of (example, unit) pairs with |f'(z)| < 0.01 (the gradient barely passes)
 
 
 def activation_stats(model: nn.MLP, X) -> list[LayerStats]:
-    """Mean and standard deviation of each hidden layer's output, and its saturated fraction."""
+    """Mean and standard deviation of each hidden layer's output (over examples and units), and its saturated
+    fraction: the share of (example, unit) pairs where f' is below 0.01, not a share of units."""
     was_training = model.training
     model.eval()
     outputs = model.hidden_activations(as_float_array(X, name="X"))
@@ -133,19 +134,20 @@ def forward_statistics(
 # ---------------------------------------------------------------------------
 
 
-def best_time(fn: Callable[[], object], repeats: int = 15) -> float:
-    """Fastest wall time of ``fn()`` in seconds over ``repeats`` runs (after one warm-up).
+def best_time(fn: Callable[[], object], repeats: int = 15, warm_up: bool = True) -> float:
+    """Fastest wall time of ``fn()`` in seconds over ``repeats`` runs (after one warm-up call unless told not to).
 
     On a shared machine other processes only ever add time, so the minimum is the
-    estimate least disturbed by them (a median is not).
+    estimate least disturbed by them (a median is not). Every timing in the package goes through here.
     """
-    fn()
-    times = []
+    if warm_up:
+        fn()
+    best = np.inf
     for _ in range(repeats):
         start = time.perf_counter()
         fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def time_activation(
@@ -675,7 +677,8 @@ def lif_rate(current, threshold: float = 1.0, tau: float = 0.02, refractory: flo
     ``threshold``, then ``refractory`` seconds of silence. The rate is
     :math:`1 / (t_{ref} + \tau\ln\frac{I}{I-\theta})` above threshold and 0 below:
     zero, then a steep rise, then saturation at :math:`1/t_{ref}` (chapter 1).
-    Units: ``current`` in multiples of the threshold voltage, times in seconds.
+    Units: ``current`` is the drive :math:`I` (input current times membrane resistance, a voltage), in the
+    units of ``threshold``; times in seconds, the rate in spikes per second.
     """
     current = np.asarray(current, dtype=np.float64)
     rate = np.zeros_like(current)
@@ -1004,12 +1007,7 @@ def layer_step_times(
         step()
     for r in range(repeats):
         for key in keys[r % len(keys) :] + keys[: r % len(keys)]:
-            best = np.inf
-            for _ in range(number):
-                start = time.perf_counter()
-                steps[key]()
-                best = min(best, time.perf_counter() - start)
-            times[key].append(best)
+            times[key].append(best_time(steps[key], number, warm_up=False))  # warmed up above
     return {key: np.array(v) for key, v in times.items()}
 
 
@@ -1043,14 +1041,16 @@ def training_run(
     """Train one MLP (``depth`` hidden layers of ``width``) and return its metrics for the results store.
 
     ``activation`` is a name or an :class:`nn.Module` factory ``(layer_index) -> Module`` for
-    activations the registry lacks. The seed fixes the weights and the batch order, so arms that
+    activations the registry lacks; a factory needs an explicit ``init`` (it has no recommended one). The seed fixes the weights and the batch order, so arms that
     share a seed are paired. A run that diverges scores chance accuracy for the epochs it missed.
     Metrics: ``loss`` and ``test_accuracy`` per epoch, ``final_accuracy``, ``mean_loss`` (the area
     under the training-loss curve divided by the epochs: lower means faster), ``diverged``.
     """
     sizes = [dataset.n_features] + [width] * depth + [dataset.n_classes]
     if callable(activation) and not isinstance(activation, (str, activations.Activation)):
-        model = nn.MLP(sizes, activation="sigmoid", init=init, seed=seed, dtype=dtype)
+        if init == "auto":
+            raise ValueError("training_run with an activation factory needs init='xavier', 'he', 'lecun' or a std")
+        model = nn.MLP(sizes, activation="sigmoid", init=init, seed=seed, dtype=dtype)  # its layers are replaced
         index = iter(range(depth))
         model.layers = [activation(next(index)) if isinstance(layer, nn.Act) else layer for layer in model.layers]
     else:

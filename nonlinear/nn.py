@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from nonlinear import activations
 from nonlinear._arrays import as_float_array
-from nonlinear.autograd import Tensor, as_tensor
+from nonlinear.autograd import Tensor, as_tensor, no_grad
 
 # ---------------------------------------------------------------------------
 # Initialisation: the variance of the weights is matched to the activation.
@@ -54,10 +54,11 @@ def init_std(scheme: str, fan_in: int, fan_out: int) -> float:
 
 
 def initial_weights(fan_in: int, fan_out: int, scheme, rng: np.random.Generator, uniform: bool = False) -> np.ndarray:
-    """Weights of shape (fan_in, fan_out): normal with ``init_std``, or uniform with the same variance."""
+    """Weights of shape (fan_in, fan_out): normal with ``init_std`` (or the std ``scheme`` if it is a number),
+    or uniform with the same variance."""
     std = (
         float(scheme)
-        if isinstance(scheme, (int, float)) and not isinstance(scheme, bool)
+        if isinstance(scheme, (int, float, np.integer, np.floating)) and not isinstance(scheme, (bool, np.bool_))
         else init_std(scheme, fan_in, fan_out)
     )
     if uniform:
@@ -250,9 +251,11 @@ class MLP(Sequential):
     """A multilayer perceptron: Linear -> [BatchNorm] -> activation, ..., Linear (the output is linear).
 
     ``sizes`` = [inputs, hidden..., outputs]. ``init="auto"`` uses the activation's
-    ``recommended_init`` (He for ReLU-like, LeCun for SELU, Xavier otherwise).
-    ``batchnorm`` is None, "before" (Linear -> BN -> act) or "after" (Linear -> act -> BN).
-    ``activation`` may be a name, an ``Activation``, or ``"prelu"`` (learned slope per layer).
+    ``recommended_init`` (He for ReLU-like, LeCun for SELU, Xavier otherwise) for the hidden
+    layers and Xavier for the output layer (it feeds no activation); any other ``init`` is used
+    for every layer. ``batchnorm`` is None, "before" (Linear -> BN -> act) or "after"
+    (Linear -> act -> BN). ``activation`` may be a name, an ``Activation``, or ``"prelu"`` (a
+    learned slope per layer, starting at ``weight``, 0.25 unless given, as ``torch.nn.PReLU``).
     ``dtype`` (float64 or float32) is the dtype of every parameter; feed inputs of the same dtype.
     """
 
@@ -282,6 +285,11 @@ class MLP(Sequential):
                 raise ValueError(f"MLP needs an elementwise hidden activation; {probe.name} changes the shape")
             scheme = probe.recommended_init if init == "auto" else init
         else:
+            activations.get("prelu", **activation_params)  # the registry's message for a wrong parameter
+            if np.ndim(activation_params.get("weight", 0.25)) != 0:
+                raise ValueError(
+                    "MLP(activation='prelu') starts every layer's slope at one number; give weight as a float"
+                )
             scheme = "he" if init == "auto" else init
         rng = np.random.default_rng(seed)
         layers: list[Module] = []
@@ -300,7 +308,7 @@ class MLP(Sequential):
             if last:
                 break
             act = (
-                PReLU(dtype=dtype)
+                PReLU(init=float(activation_params.get("weight", 0.25)), dtype=dtype)
                 if activation == "prelu"
                 else Act(activation, seed=seed * 1000 + i, **activation_params)
             )
@@ -321,19 +329,21 @@ class MLP(Sequential):
     def hidden_preactivations(self, x) -> list[np.ndarray]:
         """The input z of every hidden activation, for a batch x (no graph is kept)."""
         out, x = [], as_tensor(x)
-        for layer, nxt in zip(self.layers, self.layers[1:] + [None]):
-            x = layer(x)
-            if isinstance(nxt, (Act, PReLU)):
-                out.append(x.data)
+        with no_grad():
+            for layer, nxt in zip(self.layers, self.layers[1:] + [None]):
+                x = layer(x)
+                if isinstance(nxt, (Act, PReLU)):
+                    out.append(x.data)
         return out
 
     def hidden_activations(self, x) -> list[np.ndarray]:
-        """The output a = f(z) of every hidden activation layer, for a batch x."""
+        """The output a = f(z) of every hidden activation layer, for a batch x (no graph is kept)."""
         out, x = [], as_tensor(x)
-        for layer in self.layers:
-            x = layer(x)
-            if isinstance(layer, (Act, PReLU)):
-                out.append(x.data)
+        with no_grad():
+            for layer in self.layers:
+                x = layer(x)
+                if isinstance(layer, (Act, PReLU)):
+                    out.append(x.data)
         return out
 
 
@@ -505,8 +515,9 @@ def evaluate(model: Module, X, y, loss="cross_entropy") -> tuple[float, float]:
     """(loss, accuracy) of the model on (X, y) in evaluation mode, without a graph."""
     was_training = model.training
     model.eval()
-    output = model(as_float_array(X, name="X"))
-    value = get_loss(loss)(output, y).item()
+    with no_grad():
+        output = model(as_float_array(X, name="X"))
+        value = get_loss(loss)(output, y).item()
     model.train(was_training)
     return value, accuracy(output.data, np.asarray(y), loss if isinstance(loss, str) else "")
 

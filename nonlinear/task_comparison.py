@@ -121,8 +121,7 @@ def config(spec) -> Config:
     if isinstance(spec, str):
         return Config(spec, spec, {})
     name, params = spec
-    if name != "prelu":
-        activations.get(name, **params)  # validate early, with the registry's error message
+    activations.get(name, **params)  # validate early, with the registry's error message (prelu: weight, its start)
     label = name + (
         "(" + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items()) + ")"
         if params

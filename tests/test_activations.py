@@ -325,17 +325,20 @@ def test_swish_is_x_times_sigmoid_of_beta_x(beta):
     )
 
 
-def test_leaky_relu6_is_min_of_leaky_relu_and_6():
-    slope = 0.2
+@pytest.mark.parametrize("slope", [0.2, 0.0, -0.5, -6.25])
+def test_leaky_relu6_is_min_of_leaky_relu_and_6(slope):
+    """A negative slope reaches the cap on the left too (from x = 6 / slope on), where f' is 0."""
     a = activations.get("leaky_relu6", negative_slope=slope)
     x = elementwise_grid(a)
     formula = lambda t: torch.clamp(F.leaky_relu(t, slope), max=6.0)  # noqa: E731
-    away = x[x != 6.0]
+    away = x[(x != 6.0) & (slope * x != 6.0)]
     check_against_formula("leaky_relu6", {"negative_slope": slope}, formula, away)
     # Deliberate difference at x = 6: torch.clamp passes the gradient at the cap (1); the package
     # follows relu6/hardtanh, which give 0 at the corner, so leaky_relu6 and relu6 agree there.
     assert a.derivative(np.array([6.0])) == activations.get("relu6").derivative(np.array([6.0])) == 0.0
     assert a.derivative(np.array([0.0])) == slope  # like leaky_relu at 0
+    if slope < 0:
+        assert a.derivative(np.array([6 / slope, 6 / slope + 1e-9])).tolist() == [0.0, slope]
 
 
 @pytest.mark.parametrize("k", [1, 2, 3])

@@ -229,6 +229,29 @@ def test_tensor_attributes_and_helpers():
 # ---------------------------------------------------------------------------
 
 
+def test_no_grad_records_no_graph_and_evaluation_keeps_none():
+    from nonlinear import autograd, nn
+
+    w = Tensor([2.0, -1.0], requires_grad=True)
+    with autograd.no_grad():
+        y = (w * w).sum()
+    assert y.parents == () and not y.requires_grad and y.item() == 5.0
+    with pytest.raises(RuntimeError, match="needs no gradient"):
+        y.backward()  # as torch: nothing to differentiate
+    with pytest.raises(RuntimeError, match="needs no gradient"):
+        (Tensor([1.0]) * 2).sum().backward()
+    z = (w * w).sum()  # recording again after the block
+    assert z.parents and z.requires_grad
+    z.backward()
+    assert w.grad.tolist() == [4.0, -2.0]
+    model = nn.MLP([3, 4, 2], seed=0)
+    X, labels = np.ones((5, 3)), np.array([0, 1, 0, 1, 0])
+    loss, _ = nn.evaluate(model, X, labels)
+    assert loss == nn.cross_entropy(model(X), labels).item()  # the same number as with a graph
+    with autograd.no_grad():
+        assert model(X).parents == ()
+
+
 def test_backward_without_argument_needs_a_scalar():
     with pytest.raises(ValueError, match=r"needs a scalar \(a loss\); this tensor has shape \(2,\)"):
         Tensor([1.0, 2.0], requires_grad=True).backward()

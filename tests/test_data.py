@@ -95,6 +95,11 @@ def test_bad_size_is_rejected(n):
         data.xor(n=n)
 
 
+def test_mnist1d_names_its_own_size_argument():
+    with pytest.raises(ValueError, match="num_samples must be an integer >= 100, got 50"):
+        data.mnist1d(num_samples=50)
+
+
 def test_mnist1d_is_the_reference_data_set_built_locally(tmp_path, monkeypatch):
     """Generated with mnist1d's make_dataset (never downloaded), cached, and the same from the cache."""
     import mnist1d.data

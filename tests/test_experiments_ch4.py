@@ -181,6 +181,8 @@ def test_training_run_is_reproducible_and_pairs_arms_by_seed(xor):
         xor, lambda i: experiments.Shifted("sigmoid", 0.5), 2, "sgd-momentum", 3, width=8, epochs=2, init="xavier"
     )
     assert len(shifted["test_accuracy"]) == 2
+    with pytest.raises(ValueError, match="activation factory needs init"):
+        experiments.training_run(xor, lambda i: experiments.Shifted("sigmoid", 0.5), 2, "sgd", 3, width=8, epochs=1)
     with pytest.raises(ValueError, match="optimiser must be one of"):
         experiments.training_run(xor, "tanh", 1, "rmsprop", 0)
 

@@ -213,6 +213,11 @@ def test_init_std_formulas():
     assert w.shape == (400, 300) and w.std() == pytest.approx(np.sqrt(2 / 400), rel=0.02)
     u = nn.initial_weights(400, 300, "he", np.random.default_rng(0), uniform=True)
     assert u.std() == pytest.approx(np.sqrt(2 / 400), rel=0.02) and np.abs(u).max() <= np.sqrt(6 / 400)
+    for std in (0.05, np.float32(0.05), np.float64(0.05)):  # a number is the std itself, whatever its type
+        w = nn.initial_weights(400, 300, std, np.random.default_rng(0))
+        assert w.std() == pytest.approx(0.05, rel=0.02)
+    with pytest.raises(ValueError, match="unknown initialisation"):
+        nn.initial_weights(4, 3, np.bool_(True), np.random.default_rng(0))
 
 
 def test_mlp_auto_init_follows_the_activation():
@@ -220,6 +225,28 @@ def test_mlp_auto_init_follows_the_activation():
     assert nn.MLP([4, 8, 2], activation="selu").init == "lecun"
     assert nn.MLP([4, 8, 2], activation="tanh").init == "xavier"
     assert nn.MLP([4, 8, 2], activation="tanh", init="he").init == "he"
+    # "auto" leaves the output layer (which feeds no activation) Xavier; any other init covers every layer
+    relu = nn.MLP([400, 300, 200], activation="relu", init="auto").linears()
+    assert relu[0].weight.data.std() == pytest.approx(np.sqrt(2 / 400), rel=0.02)
+    assert relu[1].weight.data.std() == pytest.approx(np.sqrt(2 / 500), rel=0.02)
+    assert nn.MLP([400, 300, 200], init="he").linears()[1].weight.data.std() == pytest.approx(
+        np.sqrt(2 / 300), rel=0.02
+    )
+
+
+def test_mlp_prelu_starts_every_slope_at_the_weight_given():
+    assert [
+        m.weight.data.tolist() for m in nn.MLP([4, 8, 8, 2], activation="prelu").layers if isinstance(m, nn.PReLU)
+    ] == [
+        [0.25],
+        [0.25],
+    ]
+    model = nn.MLP([4, 8, 8, 2], activation="prelu", weight=0.1)
+    assert [m.weight.data.tolist() for m in model.layers if isinstance(m, nn.PReLU)] == [[0.1], [0.1]]
+    with pytest.raises(ValueError, match="prelu has no parameter negative_slope"):
+        nn.MLP([4, 8, 2], activation="prelu", negative_slope=0.1)
+    with pytest.raises(ValueError, match="give weight as a float"):
+        nn.MLP([4, 8, 2], activation="prelu", weight=[0.1, 0.2])
 
 
 def test_mlp_is_deterministic_for_a_seed():

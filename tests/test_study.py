@@ -78,14 +78,57 @@ def test_load_refuses_results_of_another_config(toy_store):
     assert not study.is_fresh("toy")
 
 
+def edited(monkeypatch, addition: str) -> None:
+    """Make nn.py read as itself plus ``addition`` (the file is not touched)."""
+    original = store.Path.read_text
+    monkeypatch.setattr(
+        store.Path,
+        "read_text",
+        lambda self, *args, **kwargs: original(self, *args, **kwargs) + (addition if self.name == "nn.py" else ""),
+    )
+
+
 def test_load_refuses_results_of_other_code(toy_store, monkeypatch):
     study.run(["toy"], jobs=1, progress=False)
-    original = store.Path.read_bytes
-    monkeypatch.setattr(
-        store.Path, "read_bytes", lambda self: original(self) + (b"# edited" if self.name == "nn.py" else b"")
-    )
+    edited(monkeypatch, "\nEDITED = 1\n")
     with pytest.raises(study.StaleResults, match="code or config changed"):
         study.load("toy")
+
+
+@pytest.mark.parametrize(
+    "addition",
+    ["\n# a new comment\n", "\n\n\n", '\nclass Later:\n    """A docstring."""\n'],
+    ids=["comment", "blank lines", "class"],
+)
+def test_a_comment_or_blank_lines_leave_the_results_fresh_but_new_code_does_not(toy_store, monkeypatch, addition):
+    study.run(["toy"], jobs=1, progress=False)
+    edited(monkeypatch, addition)
+    if addition.strip().startswith("#") or not addition.strip():
+        study.load("toy")  # fresh
+    else:
+        with pytest.raises(study.StaleResults):
+            study.load("toy")  # a class is code, even one whose body is only its docstring
+
+
+def test_code_text_drops_docstrings_comments_and_blank_lines_only():
+    source = (
+        '"""Module docstring, with a non-ASCII sign: \u2212."""\n\n'
+        "import math  # a comment after code\n\n\n"
+        "def f(x):\n"
+        '    """f\'s docstring\n\n    over two lines: \u00d7."""\n'
+        "    s = '\u00e9 # not a comment'  # but this is\n"
+        '    return s, "text"  \n'
+        'class A: "\u00fc docstring"; y = "\u00e9"  # comment\n'
+    )
+    assert store.code_text(source).splitlines() == [
+        "import math",
+        "def f(x):",
+        "    s = '\u00e9 # not a comment'",
+        '    return s, "text"',
+        'class A: ; y = "\u00e9"',
+    ]
+    assert store.code_text(source.replace("f's docstring", "another docstring")) == store.code_text(source)
+    assert store.code_text(source.replace("return s,", "return x,")) != store.code_text(source)
 
 
 def test_run_stores_the_fingerprint_of_the_code_it_started_with(toy_store, monkeypatch):

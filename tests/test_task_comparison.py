@@ -21,6 +21,9 @@ def test_config_labels_and_validation():
     assert task_comparison.config(("elu", {"alpha": 2.0})).label == "elu(alpha=2)"
     with pytest.raises(ValueError, match="negative_slop"):
         task_comparison.config(("leaky_relu", {"negative_slop": 0.1}))
+    with pytest.raises(ValueError, match="prelu has no parameter alpha"):
+        task_comparison.config(("prelu", {"alpha": 0.1}))
+    assert task_comparison.config(("prelu", {"weight": 0.1})).label == "prelu(weight=0.1)"
 
 
 def test_bad_arguments_are_clear_errors():

@@ -112,6 +112,11 @@ def check_swiglu(fn: Callable, show: bool = True, data: dict | None = None) -> C
                     if _matches([actual], outputs[number - 1]):
                         problem += f". Hint: {advice}"
                         break
+        if problem is None and not out.requires_grad:
+            problem = (
+                "no gradient reached x: the output is not connected to the inputs in the graph "
+                "(did you compute with .data or numpy instead of Tensor operations?)"
+            )
         if problem is None:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", RuntimeWarning)

@@ -12,12 +12,12 @@ round gives paired times. Single-threaded (the store runs every experiment on on
 
 from __future__ import annotations
 
-import time
 import warnings
 from collections.abc import Callable
 
 import numpy as np
 
+from nonlinear import experiments
 from nonlinear.study.store import experiment
 
 ROUNDS = range(10)
@@ -69,17 +69,6 @@ def zero_fraction(h: np.ndarray) -> float:
     return float(np.mean(np.asarray(h) == 0))
 
 
-def _fastest(call: Callable[[], object], number: int) -> float:
-    """The fastest of ``number`` calls, in seconds, after one warm-up call (other work only adds time)."""
-    call()
-    best = np.inf
-    for _ in range(number):
-        start = time.perf_counter()
-        call()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def _arms(config) -> tuple[dict[str, Callable[[], object]], dict[str, float]]:
     """The calls to time (named ``"<library> <format> <level>"``) and the zero fraction of each level."""
     import scipy.sparse
@@ -119,5 +108,5 @@ def sparsity_cost(config, seed):
     shift = seed % len(names)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        times = {name: _fastest(arms[name], 5) for name in names[shift:] + names[:shift]}
+        times = {name: experiments.best_time(arms[name], 5) for name in names[shift:] + names[:shift]}
     return {**{f"{name} s": t for name, t in times.items()}, **zeros}

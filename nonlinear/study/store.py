@@ -20,16 +20,19 @@ run in a process with another kernel stops with an error that says so.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib
 import importlib.util
 import inspect
+import io
 import itertools
 import json
 import os
 import platform
 import sys
 import time
+import tokenize
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,13 +102,50 @@ class Experiment:
         return sorted({*CORE_DEPS, module_file, *self.deps})
 
     def fingerprint(self) -> str:
-        """SHA-256 of the configs, the seeds and the source of every file in :meth:`code_files`."""
+        """SHA-256 of the configs, the seeds and the code of every file in :meth:`code_files`
+        (:func:`code_text`: an edit to a docstring or a comment leaves the stored runs fresh)."""
         h = hashlib.sha256()
         h.update(json.dumps({"name": self.name, "configs": self.configs, "seeds": self.seeds}, sort_keys=True).encode())
         for rel in self.code_files():
             h.update(rel.encode())
-            h.update((ROOT / rel).read_bytes())
+            text = (ROOT / rel).read_text(encoding="utf-8")
+            h.update((code_text(text) if rel.endswith(".py") else text).encode())
         return h.hexdigest()
+
+
+def code_text(source: str) -> str:
+    """Python source without its docstrings, comments and blank lines, and without trailing spaces: what
+    runs. Spans are found by ``ast`` (docstrings) and ``tokenize`` (comments) and cut from the text itself,
+    so the result does not depend on the Python version's ``ast.dump``."""
+    lines = source.splitlines(keepends=True)
+    starts = list(itertools.accumulate((len(line) for line in lines), initial=0))
+
+    def offset(line: int, column: int, in_bytes: bool) -> int:  # ast counts UTF-8 bytes, tokenize characters
+        text = lines[line - 1]
+        return starts[line - 1] + (len(text.encode()[:column].decode()) if in_bytes else column)
+
+    spans = []
+    for node in ast.walk(ast.parse(source)):
+        body = getattr(node, "body", None)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body:
+            first = body[0]
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                spans.append(
+                    (offset(first.lineno, first.col_offset, True), offset(first.end_lineno, first.end_col_offset, True))
+                )
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            spans.append((offset(*token.start, False), offset(*token.end, False)))
+    kept, at = [], 0
+    for start, end in sorted(spans):
+        kept.append(source[at:start])
+        at = max(at, end)
+    kept.append(source[at:])
+    return "\n".join(line.rstrip() for line in "".join(kept).splitlines() if line.strip())
 
 
 _EXPERIMENTS: dict[str, Experiment] = {}

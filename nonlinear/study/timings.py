@@ -10,8 +10,6 @@ order rotated by the round, so each round gives paired times. Every run is singl
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from nonlinear import experiments
@@ -64,17 +62,8 @@ def large_values(config, seed):
     weights = rng.normal(size=(config["width"], config["width"])) / 16
     inputs = {"small": small, "large": small * 1e30}
 
-    def fastest(a, number=5):
-        a @ weights  # warm up
-        best = np.inf
-        for _ in range(number):
-            start = time.perf_counter()
-            a @ weights
-            best = min(best, time.perf_counter() - start)
-        return best
-
     order = ["small", "large"] if seed % 2 == 0 else ["large", "small"]
-    times = {name: fastest(inputs[name]) for name in order}
+    times = {name: experiments.best_time(lambda a=inputs[name]: a @ weights, 5) for name in order}
     return {"small_s": times["small"], "large_s": times["large"]}
 
 
