@@ -714,12 +714,12 @@ register(
         facts=_facts(
             r"x \text{ if } x > 0 \text{ else } a x,\; a \sim U(l, u) \text{ (training)},\; a = \tfrac{l+u}{2} \text{ (eval)}",
             r"1 \text{ if } x > 0 \text{ else } a",
-            (-INF, INF),
-            r"(-\infty, \infty)",
+            lambda upper: _leaky_range(upper),  # every slope lies in [lower, upper]; upper = 0 is ReLU
+            lambda upper: _leaky_range_latex(upper),
             False,
             True,
             False,
-            (None, None),
+            lambda upper: (_leaky_left_saturation(upper), None),
             2015,
             "Xu, Wang, Chen & Li (2015), Empirical evaluation of rectified activations in convolutional network",
             "https://arxiv.org/abs/1505.00853",
@@ -826,7 +826,9 @@ register(
             lambda negative_slope: ("hard" if negative_slope <= 0 else None, "hard"),  # < 0: capped on the left
             2019,
             "proposed in passing by source 000 (Jain, 2019); built and tested in chapter 6 of this course",
-            kinks=lambda negative_slope: (6 / negative_slope, 0.0, 6.0) if negative_slope < 0 else (0.0, 6.0),
+            kinks=lambda negative_slope: (
+                (6 / negative_slope, 0.0, 6.0) if negative_slope < 0 else (6.0,) if negative_slope == 1 else (0.0, 6.0)
+            ),
             recommended_init="he",
             used_in="nowhere in mainstream frameworks; this course's experiment",
             summary="leaky on the left like Leaky ReLU, capped at 6 like ReLU6",
@@ -850,7 +852,7 @@ register(
             False,
             lambda alpha: alpha >= 0,
             lambda alpha: alpha == 1.0,
-            ("soft", None),
+            lambda alpha: ("hard" if alpha == 0 else "soft", None),  # alpha = 0 is ReLU
             2015,
             "Clevert, Unterthiner & Hochreiter (2015), Fast and accurate deep network learning by ELUs",
             "https://arxiv.org/abs/1511.07289",
@@ -1024,7 +1026,8 @@ register(
         facts=_facts(
             r"x\,\Phi(x) = \tfrac{x}{2}\left(1 + \mathrm{erf}(x/\sqrt{2})\right)",
             r"\Phi(x) + x\,\varphi(x)",
-            (-0.17, INF),
+            # minima: -0.169971 (exact), -0.170041 (tanh form), each rounded outward
+            lambda approximate: (-0.1701 if approximate == "tanh" else -0.17, INF),
             r"[\approx -0.17, \infty)",
             False,
             False,
@@ -1222,7 +1225,7 @@ register(
         facts=_facts(
             r"x \tanh(\mathrm{softplus}(x))",
             r"\tanh(\mathrm{sp}(x)) + x\,\sigma(x)\,(1 - \tanh^2(\mathrm{sp}(x)))",
-            (-0.3088, INF),
+            (-0.3089, INF),  # min -0.308843, rounded outward
             r"[\approx -0.309, \infty)",
             False,
             False,
@@ -1571,7 +1574,8 @@ class Activation:
         if spec.stochastic:
             self._state["rng"] = np.random.default_rng(params.get("seed"))
         for key, value in spec.facts.items():
-            setattr(self, key, value(**self._fact_args(value)) if callable(value) else value)
+            value = value(**self._fact_args(value)) if callable(value) else value
+            setattr(self, key, bool(value) if isinstance(value, np.bool_) else value)
 
     def _fact_args(self, fn):
         names = fn.__code__.co_varnames[: fn.__code__.co_argcount]

@@ -138,7 +138,7 @@ def best_time(fn: Callable[[], object], repeats: int = 15, warm_up: bool = True)
     """Fastest wall time of ``fn()`` in seconds over ``repeats`` runs (after one warm-up call unless told not to).
 
     On a shared machine other processes only ever add time, so the minimum is the
-    estimate least disturbed by them (a median is not). Every timing in the package goes through here.
+    estimate least disturbed by them (a median is not). Every benchmark in the package times through here.
     """
     if warm_up:
         fn()

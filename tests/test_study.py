@@ -131,6 +131,27 @@ def test_code_text_drops_docstrings_comments_and_blank_lines_only():
     assert store.code_text(source.replace("return s,", "return x,")) != store.code_text(source)
 
 
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            'x = 1\n\x0c\ndef f():\n    """doc"""\n    return 2\n',
+            'x = 1\n\x0c\ndef g():\n    """doc"""\n    return 2\n',
+        ),
+        ('s = """a\n\nb"""\n', 's = """a\nb"""\n'),
+        ('s = """a  \nb"""\n', 's = """a\nb"""\n'),
+        (
+            'def f():\n    """long\n\n    doc"""\n    s = """x\n\n    y"""\n',
+            'def f():\n    """long\n\n    doc"""\n    s = """x\n    y"""\n',
+        ),
+    ],
+    ids=["form feed before code", "blank line in a string", "trailing spaces in a string", "string after a docstring"],
+)
+def test_code_text_sees_every_change_to_code_and_strings(before, after):
+    """Lines are counted at newlines only, as ast and tokenize count them, and a multi-line string is kept as written."""
+    assert store.code_text(before) != store.code_text(after)
+
+
 def test_run_stores_the_fingerprint_of_the_code_it_started_with(toy_store, monkeypatch):
     """Code edited while the runs execute is not the code that produced them: the stored results must read stale."""
     values = iter(["at the start", "after an edit", "later"])

@@ -30,6 +30,7 @@ import itertools
 import json
 import os
 import platform
+import re
 import sys
 import time
 import tokenize
@@ -114,17 +115,17 @@ class Experiment:
 
 
 def code_text(source: str) -> str:
-    """Python source without its docstrings, comments and blank lines, and without trailing spaces: what
-    runs. Spans are found by ``ast`` (docstrings) and ``tokenize`` (comments) and cut from the text itself,
-    so the result does not depend on the Python version's ``ast.dump``."""
-    lines = source.splitlines(keepends=True)
+    """Python source without its docstrings, comments, blank lines and trailing spaces: what runs. Spans are
+    found by ``ast`` (docstrings) and ``tokenize`` (comments) and cut from the text itself, so the result does
+    not depend on the Python version's ``ast.dump``; lines inside a multi-line string are kept exactly."""
+    lines = re.split(r"(?<=\n)", source)  # ast and tokenize count lines at "\n" only (str.splitlines does not)
     starts = list(itertools.accumulate((len(line) for line in lines), initial=0))
 
     def offset(line: int, column: int, in_bytes: bool) -> int:  # ast counts UTF-8 bytes, tokenize characters
         text = lines[line - 1]
         return starts[line - 1] + (len(text.encode()[:column].decode()) if in_bytes else column)
 
-    spans = []
+    spans, inside_strings = [], set()
     for node in ast.walk(ast.parse(source)):
         body = getattr(node, "body", None)
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body:
@@ -137,15 +138,27 @@ def code_text(source: str) -> str:
                 spans.append(
                     (offset(first.lineno, first.col_offset, True), offset(first.end_lineno, first.end_col_offset, True))
                 )
+    docstrings = set(spans)
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
         if token.type == tokenize.COMMENT:
             spans.append((offset(*token.start, False), offset(*token.end, False)))
+        elif (
+            token.start[0] < token.end[0] and (offset(*token.start, False), offset(*token.end, False)) not in docstrings
+        ):
+            inside_strings.update(range(token.start[0], token.end[0] + 1))  # a multi-line string: kept as written
     kept, at = [], 0
     for start, end in sorted(spans):
         kept.append(source[at:start])
+        kept.append("\n" * source[max(at, start) : end].count("\n"))  # a cut keeps its line breaks: numbers still match
         at = max(at, end)
     kept.append(source[at:])
-    return "\n".join(line.rstrip() for line in "".join(kept).splitlines() if line.strip())
+    out = []
+    for number, line in enumerate("".join(kept).split("\n"), start=1):
+        if number in inside_strings:
+            out.append(line)
+        elif line.strip():
+            out.append(line.rstrip())
+    return "\n".join(out)
 
 
 _EXPERIMENTS: dict[str, Experiment] = {}
